@@ -1,0 +1,29 @@
+package main
+
+import (
+	"fmt"
+
+	"birdie/sqlite"
+)
+
+// migrate applies pending migrations and exits; serve applies them too, so
+// this is for operators who prefer to migrate before rolling out replicas.
+func (c *cli) migrate(args []string) error {
+	if _, err := parse(c.flags("migrate"), args); err != nil {
+		return err
+	}
+	if isPostgres(c.db) {
+		return fmt.Errorf("migrate %s: PostgreSQL is not supported by this build", redactDSN(c.db))
+	}
+	applied, err := sqlite.Migrate(c.ctx, c.db)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(c.stdout, "database schema is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintf(c.stdout, "applied %s\n", name)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `birdie: Birdie's SCIM 2.0 user-provisioning service
+
+Usage:
+  birdie [--db DSN] <command> [arguments]
+
+Commands:
+  serve [--addr HOST:PORT]            run the SCIM server
+  migrate                             apply database migrations and exit
+  workspace create SLUG [--name NAME] create a workspace
+  workspace list                      list workspaces
+  token create WORKSPACE              issue a SCIM token (printed once)
+  token list WORKSPACE                list a workspace's tokens
+  token revoke TOKEN_ID               revoke a token at once
+  user list WORKSPACE [--filter F]    list a workspace's users
+
+Global flags:
+  --db DSN   database: a SQLite file path (or sqlite:PATH), or a
+             postgres:// URL (env BIRDIE_DB, default birdie.db)
+`
+
+// env is how run reads the environment (os.Getenv in main, a map in tests).
+type env func(string) string
+
+// run is the whole program: main calls it with the process's arguments and
+// streams, tests call it with their own.
+func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	global := flag.NewFlagSet("birdie", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	db := global.String("db", envOr(getenv, "BIRDIE_DB", "birdie.db"), "database DSN")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+		return fmt.Errorf("%v (run 'birdie --help' for usage)", err)
+	}
+	args = global.Args()
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	c := &cli{ctx: ctx, db: *db, getenv: getenv, stdout: stdout, stderr: stderr}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return c.serve(rest)
+	case "migrate":
+		return c.migrate(rest)
+	case "workspace":
+		return c.sub("workspace", rest, map[string]func([]string) error{"create": c.workspaceCreate, "list": c.workspaceList})
+	case "token":
+		return c.sub("token", rest, map[string]func([]string) error{"create": c.tokenCreate, "list": c.tokenList, "revoke": c.tokenRevoke})
+	case "user":
+		return c.sub("user", rest, map[string]func([]string) error{"list": c.userList})
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (run 'birdie --help' for usage)", cmd)
+}
+
+// cli carries what every command needs.
+type cli struct {
+	ctx    context.Context
+	db     string
+	getenv env
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func (c *cli) sub(name string, args []string, cmds map[string]func([]string) error) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%s: missing subcommand (one of: %s)", name, keys(cmds))
+	}
+	f, ok := cmds[args[0]]
+	if !ok {
+		return fmt.Errorf("%s: unknown subcommand %q (one of: %s)", name, args[0], keys(cmds))
+	}
+	return f(args[1:])
+}
+
+func keys(m map[string]func([]string) error) string {
+	var ks []string
+	for _, k := range []string{"create", "list", "revoke"} {
+		if _, ok := m[k]; ok {
+			ks = append(ks, k)
+		}
+	}
+	return strings.Join(ks, ", ")
+}
+
+// flags returns a flag set for a subcommand that also accepts --db, so
+// that `birdie token list acme --db x.db` works as well as the global form.
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.db, "db", c.db, "database DSN")
+	return fs
+}
+
+// parse parses a subcommand's flags, which may come before or after its
+// positional arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func envOr(getenv env, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"birdie"
+	"birdie/server"
+)
+
+// shutdownTimeout is how long in-flight requests may take to finish after
+// SIGINT/SIGTERM.
+const shutdownTimeout = 30 * time.Second
+
+func (c *cli) serve(args []string) error {
+	fs := c.flags("serve")
+	addr := fs.String("addr", envOr(c.getenv, "BIRDIE_ADDR", "127.0.0.1:8080"), "listen address")
+	publicURL := fs.String("public-url", c.getenv("BIRDIE_PUBLIC_URL"), "external URL of the SCIM root, e.g. https://birdie.example.com/scim/v2")
+	trustProxy := fs.Bool("trust-proxy", envBool(c.getenv, "BIRDIE_TRUST_PROXY"), "trust X-Forwarded-Proto/Host from a reverse proxy")
+	noBootstrap := fs.Bool("no-bootstrap", envBool(c.getenv, "BIRDIE_NO_BOOTSTRAP"), "do not create a default workspace and token on an empty database")
+	rateLimit := fs.Float64("rate-limit", envFloat(c.getenv, "BIRDIE_RATE_LIMIT", server.DefaultRateLimit), "sustained requests per second per token (-1 disables)")
+	rateBurst := fs.Int("rate-burst", int(envFloat(c.getenv, "BIRDIE_RATE_BURST", server.DefaultRateBurst)), "requests a token may make at once")
+	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("serve: --log-level: %v", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+
+	store, err := openStore(c.ctx, c.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String() + "/scim/v2"
+	if *publicURL != "" {
+		base = *publicURL
+	}
+	if !*noBootstrap {
+		if err := c.bootstrap(store, base); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+
+	srv := &http.Server{
+		Handler:           server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "scim_base_url", base, "db", redactDSN(c.db))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-c.ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("serve: graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// bootstrap makes a fresh installation usable at once: on a database with
+// no workspace it creates workspace "default" and prints its token, once,
+// with a ready-to-paste curl line. When several replicas start on one
+// empty database, only the one that created the workspace prints a token.
+func (c *cli) bootstrap(store birdie.Store, base string) error {
+	ws, created, err := store.CreateFirstWorkspace(c.ctx, "default", "Default workspace")
+	if err != nil {
+		return fmt.Errorf("serve: create the default workspace: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	secret, tok := birdie.NewToken(ws.ID, time.Now())
+	if err := store.CreateToken(c.ctx, tok); err != nil {
+		return fmt.Errorf("serve: create the default workspace's token: %w", err)
+	}
+	fmt.Fprintf(c.stderr, `
+Created workspace "default" and its first SCIM token (id %s).
+The token is shown only this once; paste it into your IdP now:
+
+    %s
+
+Try it:
+
+    curl -H 'Authorization: Bearer %s' '%s/Users'
+
+(Start with --no-bootstrap to skip this on an empty database.)
+
+`, tok.ID, secret, secret, base)
+	return nil
+}
+
+func envFloat(getenv env, key string, def float64) float64 {
+	if f, err := strconv.ParseFloat(getenv(key), 64); err == nil {
+		return f
+	}
+	return def
+}
+
+func envBool(getenv env, key string) bool {
+	b, _ := strconv.ParseBool(getenv(key))
+	return b
+}

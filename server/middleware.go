@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// requestInfo is filled in as a request goes through the middleware, so
+// the access log can say which workspace and route it concerned.
+type requestInfo struct {
+	id          string
+	workspaceID int64
+	tokenID     string
+}
+
+type infoKey struct{}
+
+func info(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(infoKey{}).(*requestInfo)
+	if ri == nil {
+		return &requestInfo{}
+	}
+	return ri
+}
+
+// statusWriter remembers the status code written, for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests writes one structured line per request: never the
+// Authorization header, never a body, never a query string (filters hold
+// personal data such as email addresses).
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &requestInfo{id: requestID(r)}
+		w.Header().Set("X-Request-Id", ri.id)
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+		next.ServeHTTP(sw, r) // the mux records the matched route in r.Pattern
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		level := slog.LevelInfo
+		if sw.status >= 500 && sw.status != http.StatusNotImplemented {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("request_id", ri.id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("route", r.Pattern),
+			slog.Int("status", sw.status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("user_agent", r.UserAgent()),
+		}
+		if ri.workspaceID != 0 {
+			attrs = append(attrs, slog.Int64("workspace_id", ri.workspaceID), slog.String("token_id", ri.tokenID))
+		}
+		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+	})
+}
+
+// requestID keeps a sane X-Request-Id from a proxy, or makes one.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && !strings.ContainsAny(id, " \t\r\n\"") {
+		return id
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// recoverPanics turns a panic into a logged 500 SCIM error instead of a
+// dropped connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "error", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// canonicalSegments maps the first segment after /scim/v2, lower-cased, to
+// its canonical spelling. IdPs and test suites send /users, a trailing
+// slash, doubled slashes, and Microsoft's /serviceConfiguration.
+var canonicalSegments = map[string]string{
+	"users":                  "Users",
+	"groups":                 "Groups",
+	"serviceproviderconfig":  "ServiceProviderConfig",
+	"serviceproviderconfigs": "ServiceProviderConfig",
+	"serviceconfiguration":   "ServiceProviderConfig",
+	"resourcetypes":          "ResourceTypes",
+	"schemas":                "Schemas",
+}
+
+// normalizePath rewrites SCIM paths to their canonical form before
+// routing, so that /scim/v2//users/ and /scim/v2/Users route alike.
+func normalizePath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := canonicalPath(r.URL.Path); p != r.URL.Path {
+			r.URL.Path = p
+			r.URL.RawPath = ""
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func canonicalPath(p string) string {
+	if len(p) < 8 || !strings.EqualFold(p[:8], "/scim/v2") {
+		return p
+	}
+	var segs []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	if len(segs) < 2 || !strings.EqualFold(segs[0], "scim") || !strings.EqualFold(segs[1], "v2") {
+		return p
+	}
+	segs[0], segs[1] = "scim", "v2"
+	if len(segs) > 2 {
+		if c, ok := canonicalSegments[strings.ToLower(segs[2])]; ok {
+			segs[2] = c
+		}
+	}
+	if len(segs) > 3 && strings.EqualFold(segs[3], ".search") {
+		segs[3] = ".search"
+	}
+	return "/" + strings.Join(segs, "/")
+}

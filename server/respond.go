@@ -1,0 +1,59 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"birdie/scim"
+)
+
+// ContentType is the media type of every response body (RFC 7644 §3.1).
+const ContentType = "application/scim+json; charset=utf-8"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"schemas":["` + scim.URNError + `"],"status":"500","detail":"internal server error: could not encode the response"}`)
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeError answers with a SCIM Error. Internal errors are logged with the
+// request id; their cause is never shown to the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	se := scim.AsError(err)
+	if se.Status == http.StatusInternalServerError {
+		s.log.Error("internal error", "request_id", info(r.Context()).id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	if se.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="birdie"`)
+	}
+	writeJSON(w, se.Status, se.Body())
+}
+
+// readBody reads a request body up to the configured limit. A larger body
+// is answered 413 without reading further; the connection is then closed
+// so the unread rest cannot be taken for the next request.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	limit := s.cfg.MaxBodyBytes
+	tooLarge := scim.Errorf(http.StatusRequestEntityTooLarge, "", "the request body is larger than the limit of %d bytes", limit)
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			w.Header().Set("Connection", "close")
+			return nil, tooLarge
+		}
+		return nil, scim.BadRequest(scim.ErrInvalidSyntax, "could not read the request body: %v", err)
+	}
+	return body, nil
+}

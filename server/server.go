@@ -1,0 +1,83 @@
+// Package server is Birdie's HTTP surface: the SCIM 2.0 endpoints under
+// /scim/v2, bearer-token authentication, health checks, and the mapping of
+// errors to SCIM error responses. It holds no protocol logic of its own
+// (that is package scim) and no storage (that is the birdie.Store it is
+// given).
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"birdie"
+)
+
+// Config holds everything the server needs.
+type Config struct {
+	Store  birdie.Store
+	Logger *slog.Logger
+	// PublicURL is the externally visible URL of the SCIM root, e.g.
+	// https://birdie.example.com/scim/v2, used for meta.location and the
+	// Location header. Empty: derived from each request's Host (and
+	// X-Forwarded-Proto when TrustProxy is set).
+	PublicURL string
+	// TrustProxy makes the server believe X-Forwarded-Proto and
+	// X-Forwarded-Host, for running behind a TLS-terminating proxy.
+	TrustProxy bool
+	// MaxBodyBytes limits request bodies; larger ones get 413.
+	MaxBodyBytes int64
+	// RateLimit is the sustained requests per second allowed per token,
+	// and RateBurst the requests it may make at once; beyond them the
+	// server answers 429 with Retry-After. RateLimit < 0 disables it;
+	// 0 means the defaults (DefaultRateLimit, DefaultRateBurst).
+	RateLimit float64
+	RateBurst int
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// Defaults of the per-token rate limit: far above what any IdP sends.
+const (
+	DefaultRateLimit = 50
+	DefaultRateBurst = 200
+)
+
+// Server serves the SCIM API. Create it with New.
+type Server struct {
+	cfg     Config
+	store   birdie.Store
+	log     *slog.Logger
+	handler http.Handler
+
+	limiter *limiter
+
+	touchMu sync.Mutex
+	touched map[string]time.Time // token id -> last time its last_used was written
+}
+
+// DefaultMaxBodyBytes is the request body limit (1 MiB): far above any real
+// user resource, far below what could hurt the server.
+const DefaultMaxBodyBytes = 1 << 20
+
+// New returns the HTTP handler of the whole service.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit, cfg.RateBurst = DefaultRateLimit, DefaultRateBurst
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, touched: map[string]time.Time{}, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+	s.handler = s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

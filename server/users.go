@@ -1,0 +1,201 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"birdie"
+	"birdie/scim"
+)
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p principal) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	doc, err := scim.DecodeUser(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.cfg.Now().UTC()
+	u := birdie.User{ID: birdie.NewID(), Attributes: doc, Created: now, LastModified: now, Version: 1}
+	if err := scim.Derive(&u); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.store.CreateUser(r.Context(), p.WorkspaceID, u); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeUser(w, r, http.StatusCreated, &u)
+}
+
+func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, p principal) {
+	u, err := s.store.User(r.Context(), p.WorkspaceID, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, u.ETag()) {
+		w.Header().Set("ETag", u.ETag())
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, &u)
+}
+
+// handleReplaceUser is PUT: the body replaces every client attribute, with
+// two exceptions IdPs depend on: id, meta and groups in the body are
+// ignored (Okta echoes them back), and an omitted active leaves the status
+// unchanged (so a profile edit never deactivates anyone by accident).
+func (s *Server) handleReplaceUser(w http.ResponseWriter, r *http.Request, p principal) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	doc, err := scim.DecodeUser(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ifMatch := r.Header.Get("If-Match")
+	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u *birdie.User) error {
+		if err := checkIfMatch(ifMatch, u); err != nil {
+			return err
+		}
+		if _, ok := doc["active"]; !ok {
+			doc["active"] = u.Active
+		}
+		u.Attributes = doc
+		return scim.Derive(u)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, &u)
+}
+
+// handlePatchUser applies a PatchOp request atomically: the operations run
+// in order on a copy inside the store's transaction, and nothing is saved
+// if any fails. It answers 200 with the user (Okta and Entra's validator
+// need the body; RFC 7644 allows 200 or 204).
+func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request, p principal) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ops, err := scim.DecodePatch(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ifMatch := r.Header.Get("If-Match")
+	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u *birdie.User) error {
+		if err := checkIfMatch(ifMatch, u); err != nil {
+			return err
+		}
+		doc := scim.CopyDoc(u.Attributes)
+		if err := scim.ApplyPatch(doc, ops); err != nil {
+			return err
+		}
+		u.Attributes = doc
+		return scim.Derive(u)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, &u)
+}
+
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, p principal) {
+	ifMatch := r.Header.Get("If-Match")
+	err := s.store.DeleteUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u birdie.User) error {
+		return checkIfMatch(ifMatch, &u)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request, p principal) {
+	params, err := scim.ParseListQuery(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.listUsers(w, r, p, params)
+}
+
+func (s *Server) handleSearchUsers(w http.ResponseWriter, r *http.Request, p principal) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	params, err := scim.ParseSearchRequest(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.listUsers(w, r, p, params)
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, params scim.ListParams) {
+	page, err := s.store.ListUsers(r.Context(), p.WorkspaceID, params.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	proj := scim.NewProjection(params.Attributes, params.ExcludedAttributes)
+	base := s.baseURL(r)
+	res := make([]any, 0, len(page.Users))
+	for i := range page.Users {
+		res = append(res, proj.Apply(scim.Render(&page.Users[i], base)))
+	}
+	writeJSON(w, http.StatusOK, scim.ListResponse(page.Total, params.StartIndex, res))
+}
+
+// writeUser answers with one user, its ETag and, on create, its Location.
+// attributes/excludedAttributes are honoured here too (RFC 7644 §3.9).
+func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u *birdie.User) {
+	q := r.URL.Query()
+	proj := scim.NewProjection(scim.SplitList(q.Get("attributes")), scim.SplitList(q.Get("excludedAttributes")))
+	base := s.baseURL(r)
+	w.Header().Set("ETag", u.ETag())
+	if status == http.StatusCreated {
+		w.Header().Set("Location", scim.Location(base, u.ID))
+	}
+	writeJSON(w, status, proj.Apply(scim.Render(u, base)))
+}
+
+// checkIfMatch enforces an If-Match precondition against the stored
+// version; it runs inside the store's transaction, so two writers holding
+// the same version cannot both win.
+func checkIfMatch(header string, u *birdie.User) error {
+	if header == "" || etagMatches(header, u.ETag()) {
+		return nil
+	}
+	return birdie.Errorf(birdie.EPRECONDITION, "the user was modified since it was read: If-Match %s does not match the current version %s; GET the user again and retry", header, u.ETag())
+}
+
+// etagMatches reports whether an If-Match/If-None-Match header value (a
+// list of entity tags or "*") matches etag, comparing weakly (RFC 9110
+// §8.8.3.2), since Birdie's tags are weak.
+func etagMatches(header, etag string) bool {
+	want := strings.TrimPrefix(etag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,151 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"birdie"
+	"birdie/sqlstore"
+)
+
+// benchUser is a typical provisioned user: an email userName, a name, one
+// work email, an externalId and an enterprise department.
+func benchUser(i int, t time.Time) birdie.User {
+	name := fmt.Sprintf("user%07d@example.com", i)
+	return birdie.User{
+		ID:          birdie.NewID(),
+		UserName:    name,
+		ExternalID:  fmt.Sprintf("00u%07d", i),
+		DisplayName: fmt.Sprintf("User %d", i),
+		Active:      true,
+		Email:       name,
+		EmailValues: []string{name},
+		Attributes: map[string]any{
+			"userName":    name,
+			"externalId":  fmt.Sprintf("00u%07d", i),
+			"displayName": fmt.Sprintf("User %d", i),
+			"active":      true,
+			"name":        map[string]any{"givenName": "User", "familyName": fmt.Sprint(i)},
+			"emails":      []any{map[string]any{"value": name, "type": "work", "primary": true}},
+			"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "Engineering"},
+		},
+		Created:      t,
+		LastModified: t,
+		Version:      1,
+	}
+}
+
+// benchStore opens a store with one workspace holding n users.
+func benchStore(b *testing.B, n int) (*sqlstore.Store, int64, []birdie.User) {
+	b.Helper()
+	s := openTemp(b)
+	ws, err := s.CreateWorkspace(b.Context(), "bench", "Bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	users := make([]birdie.User, n)
+	now := time.Now().UTC()
+	for i := range users {
+		users[i] = benchUser(i, now)
+		if err := s.CreateUser(b.Context(), ws.ID, users[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s, ws.ID, users
+}
+
+func BenchmarkCreateUser(b *testing.B) {
+	s, ws, _ := benchStore(b, 0)
+	now := time.Now().UTC()
+	i := 0
+	for b.Loop() {
+		if err := s.CreateUser(b.Context(), ws, benchUser(i, now)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkCreateUserParallel measures creates from many goroutines, which
+// queue for SQLite's single writer.
+func BenchmarkCreateUserParallel(b *testing.B) {
+	s, ws, _ := benchStore(b, 0)
+	now := time.Now().UTC()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := s.CreateUser(b.Context(), ws, benchUser(int(time.Now().UnixNano()%1e9), now)); err != nil && birdie.ErrorCode(err) != birdie.ECONFLICT {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkGetUser(b *testing.B) {
+	s, ws, users := benchStore(b, 10_000)
+	i := 0
+	for b.Loop() {
+		if _, err := s.User(b.Context(), ws, users[i%len(users)].ID); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkGetUserParallel(b *testing.B) {
+	s, ws, users := benchStore(b, 10_000)
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := s.User(b.Context(), ws, users[i%len(users)].ID); err != nil {
+				b.Error(err)
+				return
+			}
+			i += 7
+		}
+	})
+}
+
+// BenchmarkListByUserName is the lookup every IdP makes before creating a
+// user: filter=userName eq "…".
+func BenchmarkListByUserName(b *testing.B) {
+	s, ws, users := benchStore(b, 10_000)
+	i := 0
+	for b.Loop() {
+		u := users[i%len(users)]
+		f := birdie.Compare{Path: birdie.AttrPath{Attr: "userName"}, Op: birdie.OpEq, Value: u.UserName}
+		page, err := s.ListUsers(b.Context(), ws, birdie.UserQuery{Filter: f, Count: 100})
+		if err != nil || page.Total != 1 {
+			b.Fatal(page.Total, err)
+		}
+		i++
+	}
+}
+
+func BenchmarkUpdateUser(b *testing.B) {
+	s, ws, users := benchStore(b, 1_000)
+	i := 0
+	for b.Loop() {
+		_, err := s.UpdateUser(b.Context(), ws, users[i%len(users)].ID, func(u *birdie.User) error {
+			u.Attributes["title"] = fmt.Sprint(i)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkListPage reads the first page of 100 users, sorted by userName,
+// with the total.
+func BenchmarkListPage(b *testing.B) {
+	s, ws, _ := benchStore(b, 10_000)
+	for b.Loop() {
+		page, err := s.ListUsers(b.Context(), ws, birdie.UserQuery{SortBy: birdie.SortUserName, Count: 100})
+		if err != nil || len(page.Users) != 100 {
+			b.Fatal(len(page.Users), err)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"birdie"
+	"birdie/sqlite"
+	"birdie/sqlstore"
+	"birdie/storetest"
+)
+
+// openTemp opens a store on a fresh file in a temporary directory.
+func openTemp(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "birdie.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.RunTests(t, func(t *testing.T) birdie.Store { return openTemp(t) })
+}
+
+func TestPath(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"birdie.db":                    "birdie.db",
+		"/var/lib/birdie/birdie.db":    "/var/lib/birdie/birdie.db",
+		"sqlite:birdie.db":             "birdie.db",
+		"sqlite:/var/lib/birdie.db":    "/var/lib/birdie.db",
+		"sqlite://birdie.db":           "birdie.db",
+		"sqlite:///var/lib/birdie.db":  "/var/lib/birdie.db",
+		"sqlite:///tmp/a b?c#d%20e.db": "/tmp/a b?c#d%20e.db",
+	} {
+		got, err := sqlite.Path(dsn)
+		if err != nil || got != want {
+			t.Errorf("Path(%q) = %q, %v; want %q", dsn, got, err, want)
+		}
+	}
+	for _, dsn := range []string{"", "sqlite:", "sqlite://", ":memory:", "sqlite::memory:", "file:x.db?mode=memory"} {
+		if _, err := sqlite.Path(dsn); err == nil {
+			t.Errorf("Path(%q) accepted it", dsn)
+		}
+	}
+}
+
+// TestOddPath checks that a path with URI-special characters names that
+// very file.
+func TestOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a b?c#d%20e.db")
+	s, err := sqlite.Open(t.Context(), "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.CreateWorkspace(t.Context(), "x", "X"); err != nil {
+		t.Fatal(err)
+	}
+	var file string
+	if err := s.Reader().QueryRow("SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
+		t.Fatal(err)
+	}
+	if file != path {
+		t.Errorf("database file is %q, want %q", file, path)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := openTemp(t)
+	for _, c := range []struct {
+		db     *sql.DB
+		pragma string
+		want   string
+	}{
+		{s.Writer(), "journal_mode", "wal"},
+		{s.Writer(), "synchronous", "1"}, // NORMAL
+		{s.Writer(), "foreign_keys", "1"},
+		{s.Writer(), "busy_timeout", "10000"},
+		{s.Reader(), "query_only", "1"},
+		{s.Reader(), "busy_timeout", "10000"},
+	} {
+		var got string
+		if err := c.db.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.EqualFold(got, c.want) {
+			t.Errorf("PRAGMA %s = %s, want %s", c.pragma, got, c.want)
+		}
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "birdie.db")
+	applied, err := sqlite.Migrate(ctx, path)
+	if err != nil || len(applied) == 0 || applied[0] != "0001_init.sql" {
+		t.Fatalf("Migrate on a new file applied %v, %v", applied, err)
+	}
+	applied, err = sqlite.Migrate(ctx, path)
+	if err != nil || len(applied) != 0 {
+		t.Fatalf("Migrate on a current file applied %v, %v", applied, err)
+	}
+
+	// A schema from the future is refused with a message saying what to do.
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Writer().Exec(`INSERT INTO schema_migrations (version, name, applied) VALUES (999, '0999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = sqlite.Open(ctx, path)
+	if !errors.Is(err, sqlstore.ErrSchemaTooNew) || !strings.Contains(err.Error(), "database schema version 999 is newer than this birdie binary supports") || !strings.Contains(err.Error(), "upgrade birdie") {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
+}
+
+// TestReopen checks that data survives closing and reopening.
+func TestReopen(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "birdie.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateWorkspace(ctx, "keep", "Keep"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Workspace(ctx, "keep"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"strconv"
+	"strings"
+)
+
+// Dialect is what sqlstore needs to know about one SQL database. Queries
+// are written once with "?" placeholders in SQL that SQLite and PostgreSQL
+// both accept; the Dialect fills in the rest.
+type Dialect struct {
+	// Name names the database in error messages ("sqlite", "postgres").
+	Name string
+
+	// NumberedParams rewrites "?" placeholders as $1, $2, … (PostgreSQL).
+	NumberedParams bool
+
+	// ForUpdate is appended to the SELECT that UpdateUser and DeleteUser
+	// run inside their transaction, to lock the row until commit
+	// (" FOR UPDATE" on PostgreSQL). It is empty for SQLite, whose write
+	// transactions begin IMMEDIATE and are therefore already serialised.
+	ForUpdate string
+
+	// LockFirstWorkspace, if not empty, is executed first in
+	// CreateFirstWorkspace's transaction to serialise racing callers until
+	// commit (a transaction-scoped advisory lock on PostgreSQL).
+	LockFirstWorkspace string
+
+	// LockMigrations and UnlockMigrations, if not empty, are executed on
+	// one connection around the whole migration run, so that processes
+	// starting together do not race (pg_advisory_lock on PostgreSQL).
+	LockMigrations, UnlockMigrations string
+
+	// ReadTx are the options of the read transaction ListUsers runs its
+	// count and page queries in, so that both see one snapshot.
+	ReadTx sql.TxOptions
+
+	// UniqueViolation reports whether err is a unique-constraint violation
+	// and, if so, returns text naming the violated index or columns (the
+	// store looks for column names such as "user_name_key" in it).
+	UniqueViolation func(err error) (what string, ok bool)
+
+	// ForeignKeyViolation reports whether err is a foreign-key violation.
+	ForeignKeyViolation func(err error) bool
+}
+
+// rebind rewrites the "?" placeholders of query for the dialect. Queries
+// in this package never contain a literal "?".
+func (d *Dialect) rebind(query string) string {
+	if !d.NumberedParams || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}

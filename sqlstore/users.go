@@ -1,0 +1,238 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"birdie"
+)
+
+// userCols are the columns scanUser reads, in its order.
+const userCols = `pk, id, user_name, external_id, display_name, active, email, email_values, attributes, created, last_modified, version`
+
+// scanUser reads a row of userCols.
+func scanUser(row interface{ Scan(...any) error }) (pk int64, u birdie.User, err error) {
+	var emailValues, attrs []byte
+	var created, modified int64
+	err = row.Scan(&pk, &u.ID, &u.UserName, &u.ExternalID, &u.DisplayName, &u.Active,
+		&u.Email, &emailValues, &attrs, &created, &modified, &u.Version)
+	if err != nil {
+		return 0, birdie.User{}, err
+	}
+	if err := json.Unmarshal(emailValues, &u.EmailValues); err != nil {
+		return 0, birdie.User{}, fmt.Errorf("decode email_values of user %s: %w", u.ID, err)
+	}
+	if err := json.Unmarshal(attrs, &u.Attributes); err != nil {
+		return 0, birdie.User{}, fmt.Errorf("decode attributes of user %s: %w", u.ID, err)
+	}
+	u.Created = fromMicros(created)
+	u.LastModified = fromMicros(modified)
+	return pk, u, nil
+}
+
+// userRow is a user in the form its columns are written.
+type userRow struct {
+	emailValues, attrs []byte
+	emailKeys          []string // distinct FoldKeys of EmailValues, for user_emails
+}
+
+func encodeUser(u *birdie.User) (userRow, error) {
+	var r userRow
+	var err error
+	if r.emailValues, err = json.Marshal(u.EmailValues); err != nil {
+		return r, fmt.Errorf("encode email values: %w", err)
+	}
+	if r.attrs, err = json.Marshal(u.Attributes); err != nil {
+		return r, fmt.Errorf("encode attributes: %w", err)
+	}
+	r.emailKeys = emailKeys(u.EmailValues)
+	return r, nil
+}
+
+// emailKeys returns the distinct non-empty FoldKeys of values, sorted.
+func emailKeys(values []string) []string {
+	keys := make([]string, 0, len(values))
+	for _, v := range values {
+		if v != "" {
+			keys = append(keys, birdie.FoldKey(v))
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// errUserNameTaken is the conflict a unique violation on
+// (workspace_id, user_name_key) means.
+func errUserNameTaken(userName string) error {
+	return birdie.Errorf(birdie.ECONFLICT, "userName %q is already taken in this workspace (userNames are compared case-insensitively); choose another userName or update the existing user", userName)
+}
+
+func errUserNotFound(id string) error {
+	return birdie.Errorf(birdie.ENOTFOUND, "user %q not found in this workspace", id)
+}
+
+// userWriteError maps a constraint violation on writing u to a
+// *birdie.Error.
+func (s *Store) userWriteError(workspaceID int64, u *birdie.User, err error) error {
+	if what, ok := s.d.UniqueViolation(err); ok {
+		if strings.Contains(what, "user_name_key") {
+			return errUserNameTaken(u.UserName)
+		}
+		return birdie.Errorf(birdie.ECONFLICT, "a user with id %q already exists", u.ID)
+	}
+	if s.d.ForeignKeyViolation(err) {
+		return errWorkspaceNotFound(workspaceID)
+	}
+	return err
+}
+
+// CreateUser stores a new user whose ID, times and Version the caller has
+// set. ECONFLICT if the userName is taken in the workspace; ENOTFOUND if the
+// workspace does not exist.
+func (s *Store) CreateUser(ctx context.Context, workspaceID int64, u birdie.User) error {
+	r, err := encodeUser(&u)
+	if err != nil {
+		return wrap("create user", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var pk int64
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users
+			(workspace_id, id, user_name, user_name_key, external_id, display_name, active, email, email_key, email_values, attributes, created, last_modified, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`),
+			workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
+			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
+			micros(u.Created), micros(u.LastModified), u.Version).Scan(&pk)
+		if err != nil {
+			return s.userWriteError(workspaceID, &u, err)
+		}
+		return s.insertEmails(ctx, tx, workspaceID, pk, r.emailKeys)
+	})
+	return wrap("create user", err)
+}
+
+// insertEmails writes the user_emails rows of one user.
+func (s *Store) insertEmails(ctx context.Context, tx *sql.Tx, workspaceID, pk int64, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES `)
+	args := make([]any, 0, 3*len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?)")
+		args = append(args, pk, workspaceID, k)
+	}
+	_, err := tx.ExecContext(ctx, s.q(b.String()), args...)
+	return err
+}
+
+// User returns one user of the workspace. ENOTFOUND if none.
+func (s *Store) User(ctx context.Context, workspaceID int64, id string) (birdie.User, error) {
+	_, u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users WHERE id = ? AND workspace_id = ?`), id, workspaceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return birdie.User{}, errUserNotFound(id)
+	}
+	return u, wrap("get user", err)
+}
+
+// lockUser reads a user inside a write transaction, locking its row where
+// the dialect needs to.
+func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, workspaceID int64, id string) (int64, birdie.User, error) {
+	pk, u, err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users WHERE id = ? AND workspace_id = ?`+s.d.ForUpdate), id, workspaceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, birdie.User{}, errUserNotFound(id)
+	}
+	return pk, u, err
+}
+
+// callerError marks an error returned by a caller's function, which the
+// store must return unchanged.
+type callerError struct{ err error }
+
+func (e callerError) Error() string { return e.err.Error() }
+
+// UpdateUser reads the user, calls update on it and writes the result, in
+// one transaction. The store keeps ID and Created, sets LastModified to now
+// (never earlier than the stored value) and increments Version; update's
+// changes to those fields are ignored. An error from update is returned
+// unchanged and nothing is written.
+func (s *Store) UpdateUser(ctx context.Context, workspaceID int64, id string, update func(*birdie.User) error) (birdie.User, error) {
+	var out birdie.User
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		pk, old, err := s.lockUser(ctx, tx, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		oldKeys := emailKeys(old.EmailValues)
+		u := old // freshly read: update may change it, maps included
+		if err := update(&u); err != nil {
+			return callerError{err}
+		}
+		u.ID, u.Created, u.Version = old.ID, old.Created, old.Version+1
+		u.LastModified = fromMicros(max(micros(s.now()), micros(old.LastModified)))
+		r, err := encodeUser(&u)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET
+			user_name = ?, user_name_key = ?, external_id = ?, display_name = ?, active = ?,
+			email = ?, email_key = ?, email_values = ?, attributes = ?, last_modified = ?, version = ?
+			WHERE pk = ?`),
+			u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
+			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs), micros(u.LastModified), u.Version,
+			pk)
+		if err != nil {
+			return s.userWriteError(workspaceID, &u, err)
+		}
+		if !slices.Equal(r.emailKeys, oldKeys) {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_emails WHERE user_pk = ?`), pk); err != nil {
+				return err
+			}
+			if err := s.insertEmails(ctx, tx, workspaceID, pk, r.emailKeys); err != nil {
+				return err
+			}
+		}
+		out = u
+		return nil
+	})
+	var ce callerError
+	if errors.As(err, &ce) {
+		return birdie.User{}, ce.err
+	}
+	if err != nil {
+		return birdie.User{}, wrap("update user", err)
+	}
+	return out, nil
+}
+
+// DeleteUser reads the user, calls check (if not nil) and deletes it, in
+// one transaction. An error from check is returned unchanged and nothing
+// is deleted.
+func (s *Store) DeleteUser(ctx context.Context, workspaceID int64, id string, check func(birdie.User) error) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		pk, u, err := s.lockUser(ctx, tx, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(u); err != nil {
+				return callerError{err}
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE pk = ?`), pk)
+		return err
+	})
+	var ce callerError
+	if errors.As(err, &ce) {
+		return ce.err
+	}
+	return wrap("delete user", err)
+}

@@ -1,0 +1,91 @@
+package birdie
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps workspaces, tokens and users. Every backend (package sqlite,
+// package postgres) implements it and passes the conformance suite in
+// package storetest, which is the executable form of these contracts.
+//
+// Every user method is scoped by a workspace id: a user of another
+// workspace is reported as ENOTFOUND, never returned.
+type Store interface {
+	// CreateWorkspace adds a workspace. ECONFLICT if the slug is taken.
+	CreateWorkspace(ctx context.Context, slug, name string) (Workspace, error)
+	// CreateFirstWorkspace adds a workspace only if the store holds none,
+	// atomically: when several processes race on an empty store, exactly
+	// one gets created == true.
+	CreateFirstWorkspace(ctx context.Context, slug, name string) (ws Workspace, created bool, err error)
+	// Workspace returns the workspace with the slug. ENOTFOUND if none.
+	Workspace(ctx context.Context, slug string) (Workspace, error)
+	// Workspaces lists every workspace, ordered by slug.
+	Workspaces(ctx context.Context) ([]Workspace, error)
+
+	// CreateToken stores a token record (never a secret).
+	CreateToken(ctx context.Context, t Token) error
+	// TokenByHash returns the token whose hash is given, revoked or not.
+	// ENOTFOUND if none.
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+	// Tokens lists a workspace's tokens, oldest first.
+	Tokens(ctx context.Context, workspaceID int64) ([]Token, error)
+	// RevokeToken marks a token revoked at the given time; revoking a
+	// revoked token is not an error. ENOTFOUND if no such token.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// TouchToken records that the token was used at the given time.
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	// CreateUser stores a new user whose ID, times and Version the caller
+	// has set. ECONFLICT if the userName is taken in the workspace
+	// (case-insensitively), enforced by the database itself.
+	CreateUser(ctx context.Context, workspaceID int64, u User) error
+	// User returns one user. ENOTFOUND if none.
+	User(ctx context.Context, workspaceID int64, id string) (User, error)
+	// UpdateUser reads the user, calls update on a copy, and writes the
+	// result, all in one transaction, so that concurrent updates never
+	// lose one another. If update returns an error nothing is written and
+	// that error is returned. The store sets LastModified and increments
+	// Version. ENOTFOUND if no such user; ECONFLICT on a userName clash.
+	UpdateUser(ctx context.Context, workspaceID int64, id string, update func(*User) error) (User, error)
+	// DeleteUser reads the user, calls check (which may refuse, e.g. on a
+	// stale If-Match) and deletes it, in one transaction. check may be nil.
+	// ENOTFOUND if no such user.
+	DeleteUser(ctx context.Context, workspaceID int64, id string, check func(User) error) error
+	// ListUsers returns one page of the users matching q, and how many
+	// match in all. Results are ordered by q.SortBy then by ID, so pages
+	// are stable. It never loads more than one page of users into memory.
+	ListUsers(ctx context.Context, workspaceID int64, q UserQuery) (UserPage, error)
+
+	// Ping checks that the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Sort keys a UserQuery may order by.
+const (
+	SortID           = "id"
+	SortUserName     = "userName"
+	SortExternalID   = "externalId"
+	SortDisplayName  = "displayName"
+	SortEmail        = "email" // the account email
+	SortActive       = "active"
+	SortCreated      = "meta.created"
+	SortLastModified = "meta.lastModified"
+)
+
+// UserQuery selects and orders users.
+type UserQuery struct {
+	Filter     Filter // nil: every user
+	SortBy     string // one of the Sort* keys; "" means SortCreated
+	Descending bool
+	StartIndex int // 1-based position of the first result (< 1 means 1)
+	Count      int // page size; 0 asks for the total only
+}
+
+// UserPage is one page of a ListUsers result.
+type UserPage struct {
+	Total int    // how many users match in all
+	Users []User // at most Count of them, from StartIndex on
+}

@@ -1,0 +1,48 @@
+package birdie
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// User is one member of a workspace.
+//
+// Attributes holds the user's SCIM attributes as the IdP sent them, in the
+// canonical form that package scim produces (canonical attribute names,
+// booleans coerced, unknown attributes dropped). The other fields are
+// derived from it on every write (see scim.Derive) so that stores can index
+// them; Email is the account email chosen by AccountEmail.
+type User struct {
+	ID          string // server-assigned UUID, stable forever
+	UserName    string // unique per workspace, case-insensitively
+	ExternalID  string
+	DisplayName string
+	Active      bool
+	Email       string   // the account email (AccountEmail)
+	EmailValues []string // every emails[].value, for lookups
+
+	Attributes map[string]any
+
+	Created      time.Time
+	LastModified time.Time
+	Version      int64 // incremented on every change; the ETag is derived from it
+}
+
+// ETag returns the user's entity tag (a weak one: the representation may
+// vary with attributes/excludedAttributes while the version does not).
+func (u User) ETag() string { return fmt.Sprintf(`W/"%d"`, u.Version) }
+
+// FoldKey is the form in which values compared case-insensitively
+// (userName, email addresses) are indexed and looked up.
+func FoldKey(s string) string { return strings.ToLower(s) }
+
+// NewID returns a random (version 4) UUID for a new user.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
