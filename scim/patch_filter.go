@@ -85,7 +85,7 @@ func applyFiltered(list []any, op string, a *Attribute, f birdie.Filter, sub *At
 	var hits []int
 	for i, e := range list {
 		// eval with an outer attribute reads only the element, never the user.
-		if m, ok := e.(map[string]any); ok && eval(f, nil, a, m) {
+		if m, ok := e.(map[string]any); ok && MatchElement(a, f, m) {
 			hits = append(hits, i)
 		}
 	}
