@@ -1,6 +1,7 @@
 package birdie_test
 
 import (
+	"strings"
 	"testing"
 
 	"birdie"
@@ -104,5 +105,21 @@ func TestValidSlug(t *testing.T) {
 		if got := birdie.ValidSlug(in); got != want {
 			t.Errorf("ValidSlug(%q) = %v", in, got)
 		}
+	}
+}
+
+// TestFoldKey checks that FoldKey agrees with strings.EqualFold, which the
+// filter evaluator uses: an index lookup must find what a match would.
+func TestFoldKey(t *testing.T) {
+	words := []string{"Jane.Doe@Example.com", "jane.doe@example.com", "ſam", "SAM", "sam", "\u212Aelvin", "kelvin", "ΣΊΣΥΦΟΣ", "σίσυφος", "σίσυφοσ", "Straße", "STRASSE", "İstanbul", "istanbul", "ǅemal", "ǆemal", "Ǆemal", ""}
+	for _, a := range words {
+		for _, b := range words {
+			if eq, same := strings.EqualFold(a, b), birdie.FoldKey(a) == birdie.FoldKey(b); eq != same {
+				t.Errorf("EqualFold(%q, %q) = %v but FoldKey equal = %v", a, b, eq, same)
+			}
+		}
+	}
+	if got := birdie.FoldKey("Jane.Doe@Example.COM"); got != "jane.doe@example.com" {
+		t.Errorf("FoldKey of ASCII = %q, want lower case", got)
 	}
 }

@@ -53,8 +53,8 @@ type Store interface {
 	// ENOTFOUND if no such user.
 	DeleteUser(ctx context.Context, workspaceID int64, id string, check func(User) error) error
 	// ListUsers returns one page of the users matching q, and how many
-	// match in all. Results are ordered by q.SortBy then by ID, so pages
-	// are stable. It never loads more than one page of users into memory.
+	// match in all. Results are ordered by q.SortBy, ties broken by
+	// creation order, so pages are stable. It never loads more than one page of users into memory.
 	ListUsers(ctx context.Context, workspaceID int64, q UserQuery) (UserPage, error)
 
 	// Ping checks that the store is reachable.
@@ -78,7 +78,7 @@ const (
 // UserQuery selects and orders users.
 type UserQuery struct {
 	Filter     Filter // nil: every user
-	SortBy     string // one of the Sort* keys; "" means SortCreated
+	SortBy     string // one of the Sort* keys; "" means creation order
 	Descending bool
 	StartIndex int // 1-based position of the first result (< 1 means 1)
 	Count      int // page size; 0 asks for the total only

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // User is one member of a workspace.
@@ -35,8 +37,39 @@ type User struct {
 func (u User) ETag() string { return fmt.Sprintf(`W/"%d"`, u.Version) }
 
 // FoldKey is the form in which values compared case-insensitively
-// (userName, email addresses) are indexed and looked up.
-func FoldKey(s string) string { return strings.ToLower(s) }
+// (userName, email addresses) are indexed and looked up. Two strings have
+// the same key exactly when strings.EqualFold says they are equal (simple
+// Unicode case folding, the comparison filters use), so an index lookup and
+// an in-memory match never disagree: each rune is replaced by the smallest
+// rune of its folding orbit, lower-cased when that is ASCII (so "K", "k"
+// and the Kelvin sign all become "k").
+func FoldKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		if min < utf8.RuneSelf {
+			min = unicode.ToLower(min)
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
+}
 
 // NewID returns a random (version 4) UUID for a new user.
 func NewID() string {

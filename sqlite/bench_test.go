@@ -72,6 +72,7 @@ func BenchmarkCreateUser(b *testing.B) {
 func BenchmarkCreateUserParallel(b *testing.B) {
 	s, ws, _ := benchStore(b, 0)
 	now := time.Now().UTC()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := s.CreateUser(b.Context(), ws, benchUser(int(time.Now().UnixNano()%1e9), now)); err != nil && birdie.ErrorCode(err) != birdie.ECONFLICT {
@@ -95,6 +96,7 @@ func BenchmarkGetUser(b *testing.B) {
 
 func BenchmarkGetUserParallel(b *testing.B) {
 	s, ws, users := benchStore(b, 10_000)
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {

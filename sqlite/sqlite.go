@@ -182,7 +182,13 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return sqlstore.New(w, r, Dialect), nil
+	s, err := sqlstore.New(ctx, w, r, Dialect)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // Migrate applies the pending migrations to the database named by dsn

@@ -23,15 +23,16 @@ var sortColumns = []struct{ key, col string }{
 }
 
 // orderBy returns the ORDER BY clause for a sort key and direction. The
-// empty key orders by creation (pk); every other key gets pk as its
-// tie-breaker, in the same direction, so that pages are stable.
+// empty key means meta.created, which is creation order. Every key gets pk
+// as its tie-breaker, in the same direction, so that pages are stable and
+// a descending list is exactly the ascending one reversed.
 func orderBy(sortBy string, desc bool) (string, error) {
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
 	if sortBy == "" {
-		return " ORDER BY pk" + dir, nil
+		sortBy = birdie.SortCreated
 	}
 	for _, c := range sortColumns {
 		if strings.EqualFold(c.key, sortBy) {

@@ -71,24 +71,34 @@ func translate(f birdie.Filter, ws int64) (plan, bool) {
 	switch f := f.(type) {
 	case birdie.Compare:
 		return translateCompare(f, ws)
-	case *birdie.Compare:
-		return translateCompare(*f, ws)
 	case birdie.ValuePath:
 		return translateValuePath(f, ws)
-	case *birdie.ValuePath:
-		return translateValuePath(*f, ws)
 	case birdie.And:
-		return translateAnd(f.Left, f.Right, ws)
-	case *birdie.And:
 		return translateAnd(f.Left, f.Right, ws)
 	case birdie.Or:
 		return translateOr(f.Left, f.Right, ws)
-	case *birdie.Or:
-		return translateOr(f.Left, f.Right, ws)
 	case birdie.Not:
 		return translateNot(f.X, ws)
+	case *birdie.Compare:
+		if f != nil {
+			return translateCompare(*f, ws)
+		}
+	case *birdie.ValuePath:
+		if f != nil {
+			return translateValuePath(*f, ws)
+		}
+	case *birdie.And:
+		if f != nil {
+			return translateAnd(f.Left, f.Right, ws)
+		}
+	case *birdie.Or:
+		if f != nil {
+			return translateOr(f.Left, f.Right, ws)
+		}
 	case *birdie.Not:
-		return translateNot(f.X, ws)
+		if f != nil {
+			return translateNot(f.X, ws)
+		}
 	}
 	return plan{}, false
 }
@@ -219,12 +229,16 @@ func valueConjunct(f birdie.Filter) (v string, only, ok bool) {
 	switch f := f.(type) {
 	case birdie.Compare:
 		return valueEq(f)
-	case *birdie.Compare:
-		return valueEq(*f)
 	case birdie.And:
 		return valueConjunctAnd(f.Left, f.Right)
+	case *birdie.Compare:
+		if f != nil {
+			return valueEq(*f)
+		}
 	case *birdie.And:
-		return valueConjunctAnd(f.Left, f.Right)
+		if f != nil {
+			return valueConjunctAnd(f.Left, f.Right)
+		}
 	}
 	return "", false, false
 }

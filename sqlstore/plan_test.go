@@ -153,3 +153,19 @@ func TestQueryPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanPointers checks that filters built from pointers plan like
+// values, and that nil pointers do not panic.
+func TestPlanPointers(t *testing.T) {
+	eq := &birdie.Compare{Path: birdie.AttrPath{Attr: "userName"}, Op: birdie.OpEq, Value: "a"}
+	if where, exact := sqlstore.PlanFilter(&birdie.Not{X: eq}, 1); !exact || where == "" {
+		t.Errorf("not (pointer compare): %q exact %v", where, exact)
+	}
+	for _, f := range []birdie.Filter{(*birdie.Compare)(nil), (*birdie.And)(nil), (*birdie.Or)(nil), (*birdie.Not)(nil), (*birdie.ValuePath)(nil),
+		birdie.And{Left: eq, Right: (*birdie.Not)(nil)}, birdie.ValuePath{Path: birdie.AttrPath{Attr: "emails"}, Filter: (*birdie.Compare)(nil)}} {
+		where, exact := sqlstore.PlanFilter(f, 1)
+		if exact {
+			t.Errorf("%#v planned exact (%q)", f, where)
+		}
+	}
+}

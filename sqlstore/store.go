@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"birdie"
@@ -19,26 +18,30 @@ import (
 // instead of failing with SQLITE_BUSY, and a pool of read-only connections
 // that WAL lets run alongside it. For PostgreSQL both are the same pool.
 type Store struct {
-	w, r *sql.DB
-	d    Dialect
-	now  func() time.Time
-
-	queries sync.Map // static query text -> text rebound for the dialect
+	w, r     *sql.DB
+	d        Dialect
+	now      func() time.Time
+	prepared []*sql.Stmt // by stmt.id
 }
 
 var _ birdie.Store = (*Store)(nil)
 
-// New returns a Store over already opened and migrated databases. writer
-// and reader may be the same *sql.DB. The Store owns them: Close closes
-// them.
-func New(writer, reader *sql.DB, d Dialect) *Store {
+// New returns a Store over already opened and migrated databases, and
+// prepares its statements. writer and reader may be the same *sql.DB. The
+// Store owns them: Close closes them.
+func New(ctx context.Context, writer, reader *sql.DB, d Dialect) (*Store, error) {
 	if d.UniqueViolation == nil {
 		d.UniqueViolation = func(error) (string, bool) { return "", false }
 	}
 	if d.ForeignKeyViolation == nil {
 		d.ForeignKeyViolation = func(error) bool { return false }
 	}
-	return &Store{w: writer, r: reader, d: d, now: time.Now}
+	s := &Store{w: writer, r: reader, d: d, now: time.Now}
+	if err := s.prepare(ctx); err != nil {
+		s.closeStmts()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Dialect returns the store's dialect.
@@ -64,31 +67,30 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database handles.
+// Close closes the prepared statements and the database handles.
 func (s *Store) Close() error {
-	err := s.w.Close()
+	err := errors.Join(s.closeStmts(), s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
 }
 
-// q returns a static query rebound for the dialect, cached.
-func (s *Store) q(query string) string {
-	if v, ok := s.queries.Load(query); ok {
-		return v.(string)
-	}
-	r := s.d.rebind(query)
-	s.queries.Store(query, r)
-	return r
-}
-
-// inTx runs fn in a write transaction and commits if fn returns nil.
+// inTx runs fn in a write transaction and commits if fn returns nil. The
+// transaction is rolled back if fn fails or panics (a caller's update
+// function may): SQLite has one writer connection, and a transaction left
+// open would stall every later write.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

@@ -12,6 +12,14 @@ import (
 
 const tokenCols = `id, workspace_id, prefix, hash, created, last_used, revoked`
 
+var (
+	insertTokenStmt = writeStmt(`INSERT INTO tokens (` + tokenCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	tokenByHashStmt = readStmt(`SELECT ` + tokenCols + ` FROM tokens WHERE hash = ?`)
+	tokensStmt      = readStmt(`SELECT ` + tokenCols + ` FROM tokens WHERE workspace_id = ? ORDER BY created, id`)
+	revokeTokenStmt = writeStmt(`UPDATE tokens SET revoked = COALESCE(revoked, ?) WHERE id = ?`)
+	touchTokenStmt  = writeStmt(`UPDATE tokens SET last_used = CASE WHEN last_used IS NULL OR last_used < ? THEN ? ELSE last_used END WHERE id = ?`)
+)
+
 func scanToken(row interface{ Scan(...any) error }) (birdie.Token, error) {
 	var t birdie.Token
 	var created int64
@@ -28,7 +36,7 @@ func scanToken(row interface{ Scan(...any) error }) (birdie.Token, error) {
 // CreateToken stores a token record. ENOTFOUND if the workspace does not
 // exist; ECONFLICT if the id or hash is already stored.
 func (s *Store) CreateToken(ctx context.Context, t birdie.Token) error {
-	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.stmt(insertTokenStmt).ExecContext(ctx,
 		t.ID, t.WorkspaceID, t.Prefix, t.Hash, micros(t.Created), nullMicros(t.LastUsed), nullMicros(t.Revoked))
 	if what, ok := s.d.UniqueViolation(err); ok {
 		if strings.Contains(what, "hash") {
@@ -44,7 +52,7 @@ func (s *Store) CreateToken(ctx context.Context, t birdie.Token) error {
 
 // TokenByHash returns the token whose hash is given, revoked or not.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (birdie.Token, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE hash = ?`), hash))
+	t, err := scanToken(s.stmt(tokenByHashStmt).QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return birdie.Token{}, birdie.Errorf(birdie.ENOTFOUND, "no token with this hash")
 	}
@@ -54,7 +62,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (birdie.Token, err
 // Tokens lists a workspace's tokens, oldest first. An unknown workspace has
 // no tokens.
 func (s *Store) Tokens(ctx context.Context, workspaceID int64) ([]birdie.Token, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE workspace_id = ? ORDER BY created, id`), workspaceID)
+	rows, err := s.stmt(tokensStmt).QueryContext(ctx, workspaceID)
 	if err != nil {
 		return nil, wrap("list tokens", err)
 	}
@@ -73,7 +81,7 @@ func (s *Store) Tokens(ctx context.Context, workspaceID int64) ([]birdie.Token, 
 // RevokeToken marks a token revoked at the given time. A token already
 // revoked keeps its first revocation time.
 func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE tokens SET revoked = COALESCE(revoked, ?) WHERE id = ?`), micros(at), id)
+	res, err := s.stmt(revokeTokenStmt).ExecContext(ctx, micros(at), id)
 	return s.tokenUpdated("revoke token", id, res, err)
 }
 
@@ -81,7 +89,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error 
 // recorded time never moves backwards. ENOTFOUND if no such token.
 func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
 	at2 := micros(at)
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE tokens SET last_used = CASE WHEN last_used IS NULL OR last_used < ? THEN ? ELSE last_used END WHERE id = ?`), at2, at2, id)
+	res, err := s.stmt(touchTokenStmt).ExecContext(ctx, at2, at2, id)
 	return s.tokenUpdated("touch token", id, res, err)
 }
 

@@ -15,6 +15,21 @@ import (
 // userCols are the columns scanUser reads, in its order.
 const userCols = `pk, id, user_name, external_id, display_name, active, email, email_values, attributes, created, last_modified, version`
 
+var (
+	userStmt       = readStmt(`SELECT ` + userCols + ` FROM users WHERE id = ? AND workspace_id = ?`)
+	lockUserStmt   = lockStmt(`SELECT ` + userCols + ` FROM users WHERE id = ? AND workspace_id = ?`)
+	insertUserStmt = writeStmt(`INSERT INTO users
+		(workspace_id, id, user_name, user_name_key, external_id, display_name, active, email, email_key, email_values, attributes, created, last_modified, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
+	updateUserStmt = writeStmt(`UPDATE users SET
+		user_name = ?, user_name_key = ?, external_id = ?, display_name = ?, active = ?,
+		email = ?, email_key = ?, email_values = ?, attributes = ?, last_modified = ?, version = ?
+		WHERE pk = ?`)
+	deleteUserStmt   = writeStmt(`DELETE FROM users WHERE pk = ?`)
+	insertEmailStmt  = writeStmt(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES (?, ?, ?)`)
+	deleteEmailsStmt = writeStmt(`DELETE FROM user_emails WHERE user_pk = ?`)
+)
+
 // scanUser reads a row of userCols.
 func scanUser(row interface{ Scan(...any) error }) (pk int64, u birdie.User, err error) {
 	var emailValues, attrs []byte
@@ -101,9 +116,7 @@ func (s *Store) CreateUser(ctx context.Context, workspaceID int64, u birdie.User
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var pk int64
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users
-			(workspace_id, id, user_name, user_name_key, external_id, display_name, active, email, email_key, email_values, attributes, created, last_modified, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`),
+		err := s.txStmt(ctx, tx, insertUserStmt).QueryRowContext(ctx,
 			workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
 			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
 			micros(u.Created), micros(u.LastModified), u.Version).Scan(&pk)
@@ -120,23 +133,18 @@ func (s *Store) insertEmails(ctx context.Context, tx *sql.Tx, workspaceID, pk in
 	if len(keys) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES `)
-	args := make([]any, 0, 3*len(keys))
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
+	ins := s.txStmt(ctx, tx, insertEmailStmt)
+	for _, k := range keys {
+		if _, err := ins.ExecContext(ctx, pk, workspaceID, k); err != nil {
+			return err
 		}
-		b.WriteString("(?, ?, ?)")
-		args = append(args, pk, workspaceID, k)
 	}
-	_, err := tx.ExecContext(ctx, s.q(b.String()), args...)
-	return err
+	return nil
 }
 
 // User returns one user of the workspace. ENOTFOUND if none.
 func (s *Store) User(ctx context.Context, workspaceID int64, id string) (birdie.User, error) {
-	_, u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users WHERE id = ? AND workspace_id = ?`), id, workspaceID))
+	_, u, err := scanUser(s.stmt(userStmt).QueryRowContext(ctx, id, workspaceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return birdie.User{}, errUserNotFound(id)
 	}
@@ -146,7 +154,7 @@ func (s *Store) User(ctx context.Context, workspaceID int64, id string) (birdie.
 // lockUser reads a user inside a write transaction, locking its row where
 // the dialect needs to.
 func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, workspaceID int64, id string) (int64, birdie.User, error) {
-	pk, u, err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users WHERE id = ? AND workspace_id = ?`+s.d.ForUpdate), id, workspaceID))
+	pk, u, err := scanUser(s.txStmt(ctx, tx, lockUserStmt).QueryRowContext(ctx, id, workspaceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, birdie.User{}, errUserNotFound(id)
 	}
@@ -182,10 +190,7 @@ func (s *Store) UpdateUser(ctx context.Context, workspaceID int64, id string, up
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET
-			user_name = ?, user_name_key = ?, external_id = ?, display_name = ?, active = ?,
-			email = ?, email_key = ?, email_values = ?, attributes = ?, last_modified = ?, version = ?
-			WHERE pk = ?`),
+		_, err = s.txStmt(ctx, tx, updateUserStmt).ExecContext(ctx,
 			u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
 			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs), micros(u.LastModified), u.Version,
 			pk)
@@ -193,7 +198,7 @@ func (s *Store) UpdateUser(ctx context.Context, workspaceID int64, id string, up
 			return s.userWriteError(workspaceID, &u, err)
 		}
 		if !slices.Equal(r.emailKeys, oldKeys) {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_emails WHERE user_pk = ?`), pk); err != nil {
+			if _, err := s.txStmt(ctx, tx, deleteEmailsStmt).ExecContext(ctx, pk); err != nil {
 				return err
 			}
 			if err := s.insertEmails(ctx, tx, workspaceID, pk, r.emailKeys); err != nil {
@@ -227,7 +232,7 @@ func (s *Store) DeleteUser(ctx context.Context, workspaceID int64, id string, ch
 				return callerError{err}
 			}
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE pk = ?`), pk)
+		_, err = s.txStmt(ctx, tx, deleteUserStmt).ExecContext(ctx, pk)
 		return err
 	})
 	var ce callerError

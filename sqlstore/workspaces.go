@@ -10,6 +10,14 @@ import (
 
 const workspaceCols = `id, slug, name, created`
 
+var (
+	insertWorkspaceStmt = writeStmt(`INSERT INTO workspaces (slug, name, created) VALUES (?, ?, ?) RETURNING id`)
+	workspaceStmt       = readStmt(`SELECT ` + workspaceCols + ` FROM workspaces WHERE slug = ?`)
+	workspacesStmt      = readStmt(`SELECT ` + workspaceCols + ` FROM workspaces ORDER BY slug`)
+	workspaceExistsStmt = readStmt(`SELECT 1 FROM workspaces WHERE id = ?`)
+	firstWorkspaceStmt  = writeStmt(`SELECT ` + workspaceCols + ` FROM workspaces ORDER BY id LIMIT 1`)
+)
+
 func scanWorkspace(row interface{ Scan(...any) error }) (birdie.Workspace, error) {
 	var ws birdie.Workspace
 	var created int64
@@ -33,8 +41,7 @@ func (s *Store) CreateWorkspace(ctx context.Context, slug, name string) (birdie.
 
 func (s *Store) insertWorkspace(ctx context.Context, tx *sql.Tx, slug, name string) (birdie.Workspace, error) {
 	ws := birdie.Workspace{Slug: slug, Name: name, Created: fromMicros(micros(s.now()))}
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO workspaces (slug, name, created) VALUES (?, ?, ?) RETURNING id`),
-		slug, name, micros(ws.Created)).Scan(&ws.ID)
+	err := s.txStmt(ctx, tx, insertWorkspaceStmt).QueryRowContext(ctx, slug, name, micros(ws.Created)).Scan(&ws.ID)
 	if _, ok := s.d.UniqueViolation(err); ok {
 		return birdie.Workspace{}, birdie.Errorf(birdie.ECONFLICT, "workspace slug %q is already taken; choose another slug", slug)
 	}
@@ -57,7 +64,7 @@ func (s *Store) CreateFirstWorkspace(ctx context.Context, slug, name string) (bi
 			}
 		}
 		var err error
-		ws, err = scanWorkspace(tx.QueryRowContext(ctx, `SELECT `+workspaceCols+` FROM workspaces ORDER BY id LIMIT 1`))
+		ws, err = scanWorkspace(s.txStmt(ctx, tx, firstWorkspaceStmt).QueryRowContext(ctx))
 		if err == nil {
 			return nil
 		}
@@ -81,7 +88,7 @@ func (s *Store) CreateFirstWorkspace(ctx context.Context, slug, name string) (bi
 
 // Workspace returns the workspace with the slug. ENOTFOUND if none.
 func (s *Store) Workspace(ctx context.Context, slug string) (birdie.Workspace, error) {
-	ws, err := scanWorkspace(s.r.QueryRowContext(ctx, s.q(`SELECT `+workspaceCols+` FROM workspaces WHERE slug = ?`), slug))
+	ws, err := scanWorkspace(s.stmt(workspaceStmt).QueryRowContext(ctx, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return birdie.Workspace{}, birdie.Errorf(birdie.ENOTFOUND, "workspace %q not found", slug)
 	}
@@ -90,7 +97,7 @@ func (s *Store) Workspace(ctx context.Context, slug string) (birdie.Workspace, e
 
 // Workspaces lists every workspace, ordered by slug.
 func (s *Store) Workspaces(ctx context.Context) ([]birdie.Workspace, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+workspaceCols+` FROM workspaces ORDER BY slug`)
+	rows, err := s.stmt(workspacesStmt).QueryContext(ctx)
 	if err != nil {
 		return nil, wrap("list workspaces", err)
 	}
@@ -106,11 +113,11 @@ func (s *Store) Workspaces(ctx context.Context) ([]birdie.Workspace, error) {
 	return list, wrap("list workspaces", rows.Err())
 }
 
-// workspaceExists reports whether a workspace with the id exists, using q
-// (a *sql.DB or *sql.Tx).
-func (s *Store) workspaceExists(ctx context.Context, q queryer, id int64) error {
+// workspaceExists returns ENOTFOUND unless a workspace with the id exists,
+// as seen by the read transaction tx.
+func (s *Store) workspaceExists(ctx context.Context, tx *sql.Tx, id int64) error {
 	var one int
-	err := q.QueryRowContext(ctx, s.q(`SELECT 1 FROM workspaces WHERE id = ?`), id).Scan(&one)
+	err := s.txStmt(ctx, tx, workspaceExistsStmt).QueryRowContext(ctx, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errWorkspaceNotFound(id)
 	}
@@ -119,11 +126,4 @@ func (s *Store) workspaceExists(ctx context.Context, q queryer, id int64) error 
 
 func errWorkspaceNotFound(id int64) error {
 	return birdie.Errorf(birdie.ENOTFOUND, "workspace %d not found", id)
-}
-
-// queryer is what *sql.DB and *sql.Tx have in common.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

@@ -36,6 +36,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"CreateFirstWorkspace", testCreateFirstWorkspace},
 		{"CreateFirstWorkspaceRace", testCreateFirstWorkspaceRace},
 		{"Tokens", testTokens},
+		{"UnknownWorkspace", testUnknownWorkspace},
 		{"CreateAndGetUser", testCreateAndGetUser},
 		{"DuplicateUserName", testDuplicateUserName},
 		{"SameUserNameInTwoWorkspaces", testSameUserNameInTwoWorkspaces},

@@ -96,6 +96,29 @@ func testCreateFirstWorkspaceRace(t *testing.T, s birdie.Store) {
 	}
 }
 
+// testUnknownWorkspace checks that writes and lists naming a workspace that
+// does not exist fail with ENOTFOUND rather than writing orphans.
+func testUnknownWorkspace(t *testing.T, s birdie.Store) {
+	ws := newWorkspace(t, s, "real")
+	const missing = 987654
+	if ws.ID == missing {
+		t.Skip("the store happened to assign the id used as unknown")
+	}
+	_, tok := birdie.NewToken(missing, now())
+	wantCode(t, s.CreateToken(ctx(t), tok), birdie.ENOTFOUND, "CreateToken in an unknown workspace")
+	wantCode(t, s.CreateUser(ctx(t), missing, simpleUser(t, "x@example.com")), birdie.ENOTFOUND, "CreateUser in an unknown workspace")
+	_, err := s.ListUsers(ctx(t), missing, birdie.UserQuery{Count: 10})
+	wantCode(t, err, birdie.ENOTFOUND, "ListUsers in an unknown workspace")
+	_, err = s.User(ctx(t), missing, birdie.NewID())
+	wantCode(t, err, birdie.ENOTFOUND, "User in an unknown workspace")
+	wantCode(t, s.TouchToken(ctx(t), "tok_unknown", now()), birdie.ENOTFOUND, "TouchToken of an unknown token")
+	list, err := s.Tokens(ctx(t), missing)
+	must(t, err, "Tokens of an unknown workspace")
+	if len(list) != 0 {
+		t.Errorf("Tokens of an unknown workspace listed %d", len(list))
+	}
+}
+
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {
 		return false

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"birdie/postgres"
 	"birdie/sqlite"
 )
 
@@ -12,10 +13,11 @@ func (c *cli) migrate(args []string) error {
 	if _, err := parse(c.flags("migrate"), args); err != nil {
 		return err
 	}
+	migrate := sqlite.Migrate
 	if isPostgres(c.db) {
-		return fmt.Errorf("migrate %s: PostgreSQL is not supported by this build", redactDSN(c.db))
+		migrate = postgres.Migrate
 	}
-	applied, err := sqlite.Migrate(c.ctx, c.db)
+	applied, err := migrate(c.ctx, c.db)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -7,16 +7,22 @@ import (
 	"strings"
 
 	"birdie"
+	"birdie/postgres"
 	"birdie/sqlite"
 )
 
 // openStore opens the store a DSN names: a postgres:// or postgresql://
 // URL, or else a SQLite file (a plain path or a sqlite: DSN).
 func openStore(ctx context.Context, dsn string) (birdie.Store, error) {
+	var (
+		s   birdie.Store
+		err error
+	)
 	if isPostgres(dsn) {
-		return nil, fmt.Errorf("open %s: PostgreSQL is not supported by this build", redactDSN(dsn))
+		s, err = postgres.Open(ctx, dsn)
+	} else {
+		s, err = sqlite.Open(ctx, dsn)
 	}
-	s, err := sqlite.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redactDSN(dsn), err)
 	}

@@ -42,7 +42,6 @@ CREATE TABLE users (
 -- Enforces userName uniqueness per workspace (case-insensitively), and
 -- serves userName lookups and sorting.
 CREATE UNIQUE INDEX users_user_name_key ON users (workspace_id, user_name_key);
-CREATE INDEX users_pk            ON users (workspace_id, pk);
 CREATE INDEX users_id            ON users (workspace_id, id);
 CREATE INDEX users_external_id   ON users (workspace_id, external_id, pk);
 CREATE INDEX users_display_name  ON users (workspace_id, display_name, pk);

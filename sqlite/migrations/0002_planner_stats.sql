@@ -20,7 +20,6 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 	('tokens',      'tokens_workspace',               '100 10 1'),
 	('users',       'sqlite_autoindex_users_1',       '1000000 1'),
 	('users',       'users_user_name_key',            '1000000 100000 1'),
-	('users',       'users_pk',                       '1000000 100000 1'),
 	('users',       'users_id',                       '1000000 100000 1'),
 	('users',       'users_external_id',              '1000000 100000 2 1'),
 	('users',       'users_display_name',             '1000000 100000 5 1'),
