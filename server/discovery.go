@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"birdie/scim"
 )
 
+// handleHealth answers whether the process is alive and its store
+// reachable.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Error("health check: store unreachable", "error", err.Error())
@@ -14,6 +17,22 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+// handleReady answers whether this replica should receive traffic: the
+// store is reachable and its schema is the one this process runs (stores
+// that can tell implement Ready; others fall back to Ping).
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	check := s.store.Ping
+	if rd, ok := s.store.(interface{ Ready(context.Context) error }); ok {
+		check = rd.Ready
+	}
+	if err := check(r.Context()); err != nil {
+		s.log.Warn("not ready", "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "detail": "the store is unreachable or its schema changed; see the server log"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
 }
 
 func (s *Server) handleServiceProviderConfig(w http.ResponseWriter, r *http.Request) {

@@ -69,6 +69,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		elapsed := time.Since(start)
+		s.cfg.Observer.ObserveRequest(r.Pattern, r.Method, sw.status, elapsed)
 		level := slog.LevelInfo
 		if sw.status >= 500 && sw.status != http.StatusNotImplemented {
 			level = slog.LevelError
@@ -79,11 +81,16 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.String("route", r.Pattern),
 			slog.Int("status", sw.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", elapsed),
 			slog.String("user_agent", r.UserAgent()),
 		}
 		if ri.workspaceID != 0 {
 			attrs = append(attrs, slog.Int64("workspace_id", ri.workspaceID), slog.String("token_id", ri.tokenID))
+		}
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			// Queries can hold personal data (filters on email
+			// addresses): logged only when debugging.
+			attrs = append(attrs, slog.String("query", r.URL.RawQuery))
 		}
 		s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	})

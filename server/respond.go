@@ -30,6 +30,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if se.Status == http.StatusInternalServerError {
 		s.log.Error("internal error", "request_id", info(r.Context()).id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	}
+	s.cfg.Observer.ObserveSCIMError(se.Status, se.ScimType)
 	if se.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="birdie"`)
 	}

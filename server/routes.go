@@ -6,6 +6,7 @@ import "net/http"
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /readyz", s.handleReady)
 
 	// Discovery (RFC 7644 §4): public, it describes no workspace's data.
 	mux.HandleFunc("GET /scim/v2/ServiceProviderConfig", s.handleServiceProviderConfig)

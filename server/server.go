@@ -34,6 +34,9 @@ type Config struct {
 	// 0 means the defaults (DefaultRateLimit, DefaultRateBurst).
 	RateLimit float64
 	RateBurst int
+	// Observer, if set, is told about every request and SCIM error (the
+	// metrics package implements it).
+	Observer Observer
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -43,6 +46,18 @@ const (
 	DefaultRateLimit = 50
 	DefaultRateBurst = 200
 )
+
+// Observer receives measurements of the traffic; it must be safe for
+// concurrent use. route is the matched route pattern ("" if none).
+type Observer interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
+	ObserveSCIMError(status int, scimType string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ObserveRequest(string, string, int, time.Duration) {}
+func (nopObserver) ObserveSCIMError(int, string)                      {}
 
 // Server serves the SCIM API. Create it with New.
 type Server struct {
@@ -68,6 +83,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -22,6 +22,7 @@ type Store struct {
 	d        Dialect
 	now      func() time.Time
 	prepared []*sql.Stmt // by stmt.id
+	schema   int          // schema version when the store was opened (see Ready)
 }
 
 var _ birdie.Store = (*Store)(nil)
@@ -37,6 +38,11 @@ func New(ctx context.Context, writer, reader *sql.DB, d Dialect) (*Store, error)
 		d.ForeignKeyViolation = func(error) bool { return false }
 	}
 	s := &Store{w: writer, r: reader, d: d, now: time.Now}
+	v, err := s.schemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.schema = v
 	if err := s.prepare(ctx); err != nil {
 		s.closeStmts()
 		return nil, err

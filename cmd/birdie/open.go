@@ -6,16 +6,16 @@ import (
 	"net/url"
 	"strings"
 
-	"birdie"
 	"birdie/postgres"
 	"birdie/sqlite"
+	"birdie/sqlstore"
 )
 
 // openStore opens the store a DSN names: a postgres:// or postgresql://
 // URL, or else a SQLite file (a plain path or a sqlite: DSN).
-func openStore(ctx context.Context, dsn string) (birdie.Store, error) {
+func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	var (
-		s   birdie.Store
+		s   *sqlstore.Store
 		err error
 	)
 	if isPostgres(dsn) {

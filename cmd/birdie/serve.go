@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"birdie"
+	"birdie/metrics"
 	"birdie/server"
 )
 
@@ -26,6 +27,8 @@ func (c *cli) serve(args []string) error {
 	noBootstrap := fs.Bool("no-bootstrap", envBool(c.getenv, "BIRDIE_NO_BOOTSTRAP"), "do not create a default workspace and token on an empty database")
 	rateLimit := fs.Float64("rate-limit", envFloat(c.getenv, "BIRDIE_RATE_LIMIT", server.DefaultRateLimit), "sustained requests per second per token (-1 disables)")
 	rateBurst := fs.Int("rate-burst", int(envFloat(c.getenv, "BIRDIE_RATE_BURST", server.DefaultRateBurst)), "requests a token may make at once")
+	metricsAddr := fs.String("metrics-addr", c.getenv("BIRDIE_METRICS_ADDR"), "serve /metrics on this separate address instead of the main one")
+	maxConns := fs.Int("db-max-conns", int(envFloat(c.getenv, "BIRDIE_DB_MAX_CONNS", 0)), "database connections per replica (0: 20 for PostgreSQL, max(4, CPUs) readers for SQLite)")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -36,11 +39,22 @@ func (c *cli) serve(args []string) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(c.stderr, &slog.HandlerOptions{Level: level}))
 
-	store, err := openStore(c.ctx, c.db)
+	sqlStore, err := openStore(c.ctx, c.db)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer sqlStore.Close()
+	if *maxConns > 0 {
+		// SQLite's writer stays at one connection: only readers scale.
+		sqlStore.Reader().SetMaxOpenConns(*maxConns)
+		sqlStore.Reader().SetMaxIdleConns(*maxConns)
+	}
+	m := metrics.New()
+	m.WatchDB("reader", sqlStore.Reader())
+	if sqlStore.Writer() != sqlStore.Reader() {
+		m.WatchDB("writer", sqlStore.Writer())
+	}
+	store := m.Store(sqlStore)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -57,8 +71,26 @@ func (c *cli) serve(args []string) error {
 		}
 	}
 
+	api := server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst, Observer: m})
+	handler := http.Handler(api)
+	if *metricsAddr == "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		mux.Handle("/", api)
+		handler = mux
+	} else {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: listen on --metrics-addr %s: %w", *metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		logger.Info("serving metrics", "addr", mln.Addr().String())
+	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
