@@ -12,12 +12,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,6 +89,17 @@ func newEnv(t testing.TB, b testbackend.Backend, configure func(*server.Config))
 	cfg := server.Config{Store: store}
 	if configure != nil {
 		configure(&cfg)
+	}
+	if cfg.Logger == nil {
+		// The server's warnings and errors (the cause of a 500, say) are
+		// shown when a test fails.
+		logs := &syncBuffer{}
+		cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		t.Cleanup(func() {
+			if out := logs.String(); t.Failed() && out != "" {
+				t.Logf("server log:\n%s", out)
+			}
+		})
 	}
 	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(srv.Close)
@@ -558,4 +571,22 @@ func withoutVolatile(u obj) obj {
 		delete(m, "version")
 	}
 	return c
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
