@@ -28,8 +28,8 @@ type scopedHandler func(w http.ResponseWriter, r *http.Request, p principal)
 const touchInterval = time.Minute
 
 // auth authenticates the bearer token and calls h with its workspace. The
-// token is looked up by its SHA-256 hash on every request, so a revoke is
-// effective at once, on every replica.
+// token is looked up by its SHA-256 hash, at most TokenCacheTTL ago, so a
+// revoke is effective within that time on every replica.
 func (s *Server) auth(h scopedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := bearerToken(r.Header.Get("Authorization"))
@@ -37,7 +37,7 @@ func (s *Server) auth(h scopedHandler) http.Handler {
 			s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", "missing or malformed Authorization header: send 'Authorization: Bearer <token>' with the workspace token Birdie support issued"))
 			return
 		}
-		tok, err := s.store.TokenByHash(r.Context(), birdie.HashToken(secret))
+		tok, err := s.lookupToken(r.Context(), birdie.HashToken(secret))
 		if birdie.ErrorCode(err) == birdie.ENOTFOUND {
 			s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", "the bearer token is not valid: check that the whole token was pasted, or ask Birdie support for a new one"))
 			return
@@ -61,6 +61,18 @@ func (s *Server) auth(h scopedHandler) http.Handler {
 		s.touch(r.Context(), tok.ID)
 		h(w, r, principal{WorkspaceID: tok.WorkspaceID, TokenID: tok.ID})
 	})
+}
+
+func (s *Server) lookupToken(ctx context.Context, hash string) (birdie.Token, error) {
+	now := s.cfg.Now()
+	if tok, ok := s.tokens.get(hash, now); ok {
+		return tok, nil
+	}
+	tok, err := s.store.TokenByHash(ctx, hash)
+	if err == nil {
+		s.tokens.put(hash, tok, now)
+	}
+	return tok, err
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer <token>"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"birdie/scim"
 )
@@ -19,6 +20,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		body = []byte(`{"schemas":["` + scim.URNError + `"],"status":"500","detail":"internal server error: could not encode the response"}`)
 	}
 	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeBody answers with an already encoded JSON body.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
 }

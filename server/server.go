@@ -34,6 +34,10 @@ type Config struct {
 	// 0 means the defaults (DefaultRateLimit, DefaultRateBurst).
 	RateLimit float64
 	RateBurst int
+	// TokenCacheTTL is how long a replica reuses a token lookup; a revoke
+	// takes effect everywhere within it. 0 means DefaultTokenCacheTTL;
+	// < 0 disables the cache.
+	TokenCacheTTL time.Duration
 	// Observer, if set, is told about every request and SCIM error (the
 	// metrics package implements it).
 	Observer Observer
@@ -67,6 +71,7 @@ type Server struct {
 	handler http.Handler
 
 	limiter *limiter
+	tokens  *tokenCache
 
 	touchMu sync.Mutex
 	touched map[string]time.Time // token id -> last time its last_used was written
@@ -93,7 +98,11 @@ func New(cfg Config) *Server {
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit, cfg.RateBurst = DefaultRateLimit, DefaultRateBurst
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, touched: map[string]time.Time{}, limiter: newLimiter(cfg.RateLimit, cfg.RateBurst)}
+	if cfg.TokenCacheTTL == 0 {
+		cfg.TokenCacheTTL = DefaultTokenCacheTTL
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, touched: map[string]time.Time{},
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), tokens: newTokenCache(cfg.TokenCacheTTL)}
 	s.handler = s.routes()
 	return s
 }

@@ -155,12 +155,9 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, 
 		return
 	}
 	proj := scim.NewProjection(params.Attributes, params.ExcludedAttributes)
-	base := s.baseURL(r)
-	res := make([]any, 0, len(page.Users))
-	for i := range page.Users {
-		res = append(res, proj.Apply(scim.Render(&page.Users[i], base)))
-	}
-	writeJSON(w, http.StatusOK, scim.ListResponse(page.Total, params.StartIndex, res))
+	body := scim.AppendUserList(make([]byte, 0, 512+1024*len(page.Users)), page.Users,
+		scim.ListPage{Total: page.Total, StartIndex: params.StartIndex}, s.baseURL(r), proj)
+	writeBody(w, http.StatusOK, body)
 }
 
 // writeUser answers with one user, its ETag and, on create, its Location.
@@ -173,7 +170,7 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u
 	if status == http.StatusCreated {
 		w.Header().Set("Location", scim.Location(base, u.ID))
 	}
-	writeJSON(w, status, proj.Apply(scim.Render(u, base)))
+	writeBody(w, status, scim.AppendProjectedUser(make([]byte, 0, 1024), u, base, proj))
 }
 
 // checkIfMatch enforces an If-Match precondition against the stored

@@ -22,7 +22,7 @@ type Store struct {
 	d        Dialect
 	now      func() time.Time
 	prepared []*sql.Stmt // by stmt.id
-	schema   int          // schema version when the store was opened (see Ready)
+	schema   int         // schema version when the store was opened (see Ready)
 }
 
 var _ birdie.Store = (*Store)(nil)
