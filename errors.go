@@ -14,6 +14,8 @@ const (
 	EPRECONDITION = "precondition" // an If-Match version did not match the stored one
 	EUNAUTHORIZED = "unauthorized" // missing, unknown or revoked token
 	EINTERNAL     = "internal"     // a fault of Birdie's own, never the caller's
+
+	EINVALIDCURSOR = "invalid_cursor" // a pagination cursor that is malformed or belongs to another query
 )
 
 // Error is an error with a code and a message meant for the person who will

@@ -82,10 +82,22 @@ type UserQuery struct {
 	Descending bool
 	StartIndex int // 1-based position of the first result (< 1 means 1)
 	Count      int // page size; 0 asks for the total only
+
+	// UseCursor asks for cursor pagination (RFC 9865) instead of
+	// StartIndex: the page starts where Cursor says ("" for the first
+	// page), and the result carries cursors to the next and previous
+	// pages. Cursors are opaque strings made by the store; one that the
+	// store did not make for this same query is EINVALIDCURSOR.
+	UseCursor bool
+	Cursor    string
 }
 
 // UserPage is one page of a ListUsers result.
 type UserPage struct {
 	Total int    // how many users match in all
-	Users []User // at most Count of them, from StartIndex on
+	Users []User // at most Count of them, from StartIndex (or the cursor) on
+
+	// With UseCursor: where the next and previous pages start, "" when
+	// there is none.
+	NextCursor, PrevCursor string
 }

@@ -174,7 +174,7 @@ func AppendProjectedUser(b []byte, u *birdie.User, baseURL string, p Projection)
 // ListPage is what a ListResponse carries besides its resources.
 type ListPage struct {
 	Total      int
-	StartIndex int
+	StartIndex int    // 0 for cursor pagination, where it is not written
 	NextCursor string // RFC 9865; "" when there is no next page or cursors were not asked for
 	PrevCursor string
 }
@@ -198,8 +198,11 @@ func AppendUserList(b []byte, users []birdie.User, page ListPage, baseURL string
 		b = append(b, `,"previousCursor":`...)
 		b = appendString(b, page.PrevCursor)
 	}
-	b = append(b, `,"schemas":["`+URNListResponse+`"],"startIndex":`...)
-	b = strconv.AppendInt(b, int64(page.StartIndex), 10)
+	b = append(b, `,"schemas":["`+URNListResponse+`"]`...)
+	if page.StartIndex > 0 {
+		b = append(b, `,"startIndex":`...)
+		b = strconv.AppendInt(b, int64(page.StartIndex), 10)
+	}
 	b = append(b, `,"totalResults":`...)
 	b = strconv.AppendInt(b, int64(page.Total), 10)
 	return append(b, '}')

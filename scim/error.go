@@ -20,6 +20,8 @@ const (
 	ErrInvalidValue  = "invalidValue"
 	ErrInvalidVers   = "invalidVers"
 	ErrSensitive     = "sensitive"
+	// RFC 9865 (cursor pagination).
+	ErrInvalidCursor = "invalidCursor"
 )
 
 // Error is a SCIM protocol error: an HTTP status, a scimType where RFC 7644
@@ -58,6 +60,8 @@ func AsError(err error) *Error {
 	switch birdie.ErrorCode(err) {
 	case birdie.EINVALID:
 		return &Error{Status: http.StatusBadRequest, ScimType: ErrInvalidValue, Detail: msg}
+	case birdie.EINVALIDCURSOR:
+		return &Error{Status: http.StatusBadRequest, ScimType: ErrInvalidCursor, Detail: msg}
 	case birdie.ENOTFOUND:
 		return &Error{Status: http.StatusNotFound, Detail: msg}
 	case birdie.ECONFLICT:

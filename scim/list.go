@@ -24,11 +24,17 @@ type ListParams struct {
 	Count              int // 0..MaxCount
 	Attributes         []string
 	ExcludedAttributes []string
+
+	// UseCursor selects cursor pagination (RFC 9865): the request had a
+	// cursor parameter, empty for the first page.
+	UseCursor bool
+	Cursor    string
 }
 
 // Query returns the store query for these parameters.
 func (p ListParams) Query() birdie.UserQuery {
-	return birdie.UserQuery{Filter: p.Filter, SortBy: p.SortBy, Descending: p.Descending, StartIndex: p.StartIndex, Count: p.Count}
+	return birdie.UserQuery{Filter: p.Filter, SortBy: p.SortBy, Descending: p.Descending, StartIndex: p.StartIndex, Count: p.Count,
+		UseCursor: p.UseCursor, Cursor: p.Cursor}
 }
 
 // ParseListQuery reads list parameters from a URL query (RFC 7644
@@ -52,6 +58,9 @@ func ParseListQuery(q url.Values) (ListParams, error) {
 	}
 	if v, ok := get("count"); ok {
 		in.count = &v
+	}
+	if v, ok := get("cursor"); ok {
+		in.cursor = &v
 	}
 	in.sortBy, _ = get("sortBy")
 	in.sortOrder, _ = get("sortOrder")
@@ -94,6 +103,12 @@ func ParseSearchRequest(body []byte) (ListParams, error) {
 			} else {
 				in.startIndex = &s
 			}
+		case "cursor":
+			c, ok := v.(string)
+			if !ok {
+				return ListParams{}, BadRequest(ErrInvalidValue, "search request: cursor must be a string, got %s", jsonKind(v))
+			}
+			in.cursor = &c
 		case "sortby", "sortorder":
 			s, ok := v.(string)
 			if !ok {
@@ -121,6 +136,7 @@ func ParseSearchRequest(body []byte) (ListParams, error) {
 
 type listInput struct {
 	filter, startIndex, count *string
+	cursor                    *string
 	sortBy, sortOrder         string
 	attributes, excluded      []string
 }
@@ -140,6 +156,12 @@ func (in listInput) params() (ListParams, error) {
 			return p, err
 		}
 		p.StartIndex = max(n, 1)
+	}
+	if in.cursor != nil {
+		if in.startIndex != nil {
+			return p, BadRequest(ErrInvalidValue, "use either startIndex (index pagination) or cursor (cursor pagination), not both")
+		}
+		p.UseCursor, p.Cursor = true, *in.cursor
 	}
 	if in.count != nil {
 		n, err := parseInt(*in.count, "count")

@@ -155,8 +155,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, 
 		return
 	}
 	proj := scim.NewProjection(params.Attributes, params.ExcludedAttributes)
-	body := scim.AppendUserList(make([]byte, 0, 512+1024*len(page.Users)), page.Users,
-		scim.ListPage{Total: page.Total, StartIndex: params.StartIndex}, s.baseURL(r), proj)
+	lp := scim.ListPage{Total: page.Total, StartIndex: params.StartIndex}
+	if params.UseCursor {
+		lp = scim.ListPage{Total: page.Total, NextCursor: page.NextCursor, PrevCursor: page.PrevCursor}
+	}
+	body := scim.AppendUserList(make([]byte, 0, 512+1024*len(page.Users)), page.Users, lp, s.baseURL(r), proj)
 	writeBody(w, http.StatusOK, body)
 }
 

@@ -11,9 +11,11 @@ func ListSQL(workspaceID int64, q birdie.UserQuery) (count, rows string, args []
 		return "", "", nil, false, err
 	}
 	if l.exact {
-		return l.countSQL(), l.pageSQL(), append(l.args, q.Count, 0), true, nil
+		rows, args := l.pageSQL(nil, false, q.Count, 0)
+		return l.countSQL(), rows, args, true, nil
 	}
-	return "", l.scanSQL(), l.args, false, nil
+	rows, args = l.scanSQL(nil, false)
+	return "", rows, args, false, nil
 }
 
 // PlanFilter exposes the planner: the SQL condition for f ("" if none) and

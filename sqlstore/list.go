@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"birdie"
@@ -22,21 +23,15 @@ var sortColumns = []struct{ key, col string }{
 	{birdie.SortActive, "active"},
 }
 
-// orderBy returns the ORDER BY clause for a sort key and direction. The
-// empty key means meta.created, which is creation order. Every key gets pk
-// as its tie-breaker, in the same direction, so that pages are stable and
-// a descending list is exactly the ascending one reversed.
-func orderBy(sortBy string, desc bool) (string, error) {
-	dir := " ASC"
-	if desc {
-		dir = " DESC"
-	}
+// sortColumn returns the column for a sort key. The empty key means
+// meta.created, which is creation order.
+func sortColumn(sortBy string) (string, error) {
 	if sortBy == "" {
 		sortBy = birdie.SortCreated
 	}
 	for _, c := range sortColumns {
 		if strings.EqualFold(c.key, sortBy) {
-			return " ORDER BY " + c.col + dir + ", pk" + dir, nil
+			return c.col, nil
 		}
 	}
 	keys := make([]string, len(sortColumns))
@@ -50,18 +45,22 @@ func orderBy(sortBy string, desc bool) (string, error) {
 type listQuery struct {
 	where string // " WHERE …", always limited to the workspace
 	args  []any  // for where
-	order string // " ORDER BY …"
+	col   string // the sort column; pk breaks ties, in the same direction
+	desc  bool
+	order string // " ORDER BY col, pk" in the query's direction
 	exact bool   // where is the whole filter
+	all   bool   // no filter at all: the workspace's user count is the total
 }
 
 // buildList plans q for the workspace.
 func buildList(workspaceID int64, q birdie.UserQuery) (listQuery, error) {
-	order, err := orderBy(q.SortBy, q.Descending)
+	col, err := sortColumn(q.SortBy)
 	if err != nil {
 		return listQuery{}, err
 	}
 	p := planFilter(q.Filter, workspaceID)
-	l := listQuery{order: order, exact: p.exact}
+	l := listQuery{col: col, desc: q.Descending, exact: p.exact, all: q.Filter == nil}
+	l.order = orderClause(col, q.Descending)
 	switch {
 	case p.scoped:
 		l.where, l.args = " WHERE "+p.where, p.args
@@ -73,27 +72,57 @@ func buildList(workspaceID int64, q birdie.UserQuery) (listQuery, error) {
 	return l, nil
 }
 
-// countSQL counts the rows matching where (exact plans only).
-func (l listQuery) countSQL() string { return `SELECT COUNT(*) FROM users` + l.where }
-
-// pageSQL reads one page; its last two arguments are LIMIT and OFFSET.
-func (l listQuery) pageSQL() string {
-	return `SELECT ` + userCols + ` FROM users` + l.where + l.order + ` LIMIT ? OFFSET ?`
+func orderClause(col string, desc bool) string {
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	return " ORDER BY " + col + dir + ", pk" + dir
 }
 
-// scanSQL streams every candidate row in order (inexact plans).
-func (l listQuery) scanSQL() string { return `SELECT ` + userCols + ` FROM users` + l.where + l.order }
+// from returns where and args restricted to the rows strictly after pos in
+// the query's order (or strictly before it, when before is set), and the
+// order to read them in: reading backwards from pos gives the page that
+// ends just before it, which the caller then reverses.
+func (l listQuery) from(pos *position, before bool) (where string, args []any, order string) {
+	where, args, order = l.where, l.args, l.order
+	if pos == nil {
+		return
+	}
+	forward := l.desc == before // ascending after, or descending before
+	cmp := " > "
+	if !forward {
+		cmp = " < "
+	}
+	where += " AND (" + l.col + ", pk)" + cmp + "(?, ?)"
+	args = append(args[:len(args):len(args)], pos.Val, pos.PK)
+	if before {
+		order = orderClause(l.col, !l.desc)
+	}
+	return
+}
 
 // ListUsers returns one page of the workspace's users matching q and how
 // many match in all. See plan.go for how the filter is split between SQL
 // and Go. ENOTFOUND if the workspace does not exist.
+//
+// Pages never cost O(offset): with a cursor they start from the cursor's
+// position, and an index-paginated page that continues the previous page
+// of the same query resumes from where that one ended (see resumeCache).
 func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQuery) (birdie.UserPage, error) {
 	l, err := buildList(workspaceID, q)
 	if err != nil {
 		return birdie.UserPage{}, err
 	}
-	start := max(q.StartIndex, 1)
-	count := max(q.Count, 0)
+	fp := fingerprint(workspaceID, l)
+	var cur *cursor
+	if q.UseCursor && q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, fp)
+		if err != nil {
+			return birdie.UserPage{}, err
+		}
+		cur = &c
+	}
 
 	// One read transaction, so that the workspace check, the count and
 	// the page see one snapshot.
@@ -106,10 +135,13 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 		return birdie.UserPage{}, wrap("list users", err)
 	}
 	var page birdie.UserPage
-	if l.exact {
-		page, err = s.listExact(ctx, tx, l, start, count)
-	} else {
-		page, err = s.listMatching(ctx, tx, q.Filter, l, start, count)
+	switch {
+	case q.UseCursor:
+		page, err = s.listCursor(ctx, tx, q, l, fp, cur)
+	case l.exact:
+		page, err = s.listExact(ctx, tx, workspaceID, l, fp, max(q.StartIndex, 1), max(q.Count, 0))
+	default:
+		page, err = s.listMatching(ctx, tx, q.Filter, l, max(q.StartIndex, 1), max(q.Count, 0))
 	}
 	if err != nil {
 		return birdie.UserPage{}, wrap("list users", err)
@@ -117,31 +149,79 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 	return page, nil
 }
 
-// listExact lists when SQL holds the whole filter: a COUNT, then one page
-// with LIMIT and OFFSET.
-func (s *Store) listExact(ctx context.Context, tx *sql.Tx, l listQuery, start, count int) (birdie.UserPage, error) {
+// countSQL counts the rows matching an exact plan.
+func (l listQuery) countSQL() string { return `SELECT COUNT(*) FROM users` + l.where }
+
+// scanSQL reads the rows after (or before) pos in order; pageSQL reads one
+// page of them, its last arguments being LIMIT and OFFSET.
+func (l listQuery) scanSQL(pos *position, before bool) (string, []any) {
+	where, args, order := l.from(pos, before)
+	return `SELECT ` + userCols + ` FROM users` + where + order, args
+}
+
+func (l listQuery) pageSQL(pos *position, before bool, limit, offset int) (string, []any) {
+	query, args := l.scanSQL(pos, before)
+	return query + ` LIMIT ? OFFSET ?`, append(args[:len(args):len(args)], limit, offset)
+}
+
+// count returns how many rows match an exact plan.
+func (s *Store) count(ctx context.Context, tx *sql.Tx, l listQuery) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, s.d.rebind(l.countSQL()), l.args...).Scan(&n)
+	return n, err
+}
+
+// readPage reads up to limit rows after (or before) pos, in the query's
+// order, with their positions.
+func (s *Store) readPage(ctx context.Context, tx *sql.Tx, l listQuery, pos *position, before bool, offset, limit int) ([]birdie.User, []position, error) {
+	query, args := l.pageSQL(pos, before, limit, offset)
+	rows, err := tx.QueryContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	users := make([]birdie.User, 0, min(limit, 1024))
+	var posns []position
+	for rows.Next() {
+		pk, u, err := scanUser(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		users = append(users, u)
+		posns = append(posns, position{Val: sortValue(l.col, &u), PK: pk})
+	}
+	if before {
+		slices.Reverse(users)
+		slices.Reverse(posns)
+	}
+	return users, posns, rows.Err()
+}
+
+// listExact lists when SQL holds the whole filter: a COUNT, then one page,
+// resumed from the previous page's end when this process served it.
+func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l listQuery, fp string, start, count int) (birdie.UserPage, error) {
 	var page birdie.UserPage
-	if err := tx.QueryRowContext(ctx, s.d.rebind(l.countSQL()), l.args...).Scan(&page.Total); err != nil {
+	var err error
+	if page.Total, err = s.count(ctx, tx, l); err != nil {
 		return page, err
 	}
 	if count == 0 || start > page.Total {
 		return page, nil
 	}
-	args := append(l.args[:len(l.args):len(l.args)], count, start-1)
-	rows, err := tx.QueryContext(ctx, s.d.rebind(l.pageSQL()), args...)
+	now := s.now()
+	var posns []position
+	if pos, ok := s.resume.get(fp, start, now); ok {
+		page.Users, posns, err = s.readPage(ctx, tx, l, &pos, false, 0, count)
+	} else {
+		page.Users, posns, err = s.readPage(ctx, tx, l, nil, false, start-1, count)
+	}
 	if err != nil {
 		return page, err
 	}
-	defer rows.Close()
-	page.Users = make([]birdie.User, 0, min(count, page.Total-start+1))
-	for rows.Next() {
-		_, u, err := scanUser(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Users = append(page.Users, u)
+	if n := len(posns); n > 0 && start+n <= page.Total {
+		s.resume.put(fp, start+n, posns[n-1], now)
 	}
-	return page, rows.Err()
+	return page, nil
 }
 
 // listMatching lists when SQL holds only part of the filter, or none of
@@ -150,23 +230,160 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, l listQuery, start, c
 // page's.
 func (s *Store) listMatching(ctx context.Context, tx *sql.Tx, f birdie.Filter, l listQuery, start, count int) (birdie.UserPage, error) {
 	var page birdie.UserPage
-	rows, err := tx.QueryContext(ctx, s.d.rebind(l.scanSQL()), l.args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		_, u, err := scanUser(rows)
-		if err != nil {
-			return page, err
-		}
-		if !scim.Match(f, &u) {
-			continue
+	err := s.scan(ctx, tx, l, nil, false, func(u *birdie.User, _ position) bool {
+		if !scim.Match(f, u) {
+			return true
 		}
 		page.Total++
 		if page.Total >= start && len(page.Users) < count {
-			page.Users = append(page.Users, u)
+			page.Users = append(page.Users, *u)
+		}
+		return true
+	})
+	return page, err
+}
+
+// scan streams the candidate rows after (or before) pos in order, calling
+// fn on each until it returns false.
+func (s *Store) scan(ctx context.Context, tx *sql.Tx, l listQuery, pos *position, before bool, fn func(*birdie.User, position) bool) error {
+	query, args := l.scanSQL(pos, before)
+	rows, err := tx.QueryContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		pk, u, err := scanUser(rows)
+		if err != nil {
+			return err
+		}
+		if !fn(&u, position{Val: sortValue(l.col, &u), PK: pk}) {
+			break
 		}
 	}
-	return page, rows.Err()
+	return rows.Err()
+}
+
+// listCursor serves cursor pagination (RFC 9865): the page after (or
+// before) the cursor's position, with cursors to its neighbours. One more
+// row than asked is read on each side to know whether a neighbour exists.
+func (s *Store) listCursor(ctx context.Context, tx *sql.Tx, q birdie.UserQuery, l listQuery, fp string, cur *cursor) (birdie.UserPage, error) {
+	var page birdie.UserPage
+	count := max(q.Count, 0)
+	var pos *position
+	before := false
+	if cur != nil {
+		pos, before = &position{Val: cur.Val, PK: cur.PK}, cur.Before
+	}
+	var users []birdie.User
+	var posns []position
+	var err error
+	if l.exact {
+		if page.Total, err = s.count(ctx, tx, l); err != nil {
+			return page, err
+		}
+		users, posns, err = s.readPage(ctx, tx, l, pos, before, 0, count+1)
+	} else {
+		users, posns, page.Total, err = s.matchPage(ctx, tx, q.Filter, l, pos, before, count+1)
+	}
+	if err != nil || count == 0 {
+		return page, err
+	}
+	// users holds up to count+1 rows on the side away from pos; the extra
+	// one, if any, says that side has another page.
+	more := len(users) > count
+	if more {
+		if before {
+			users, posns = users[1:], posns[1:]
+		} else {
+			users, posns = users[:count], posns[:count]
+		}
+	}
+	page.Users = users
+	if len(posns) == 0 {
+		return page, nil
+	}
+	first, last := posns[0], posns[len(posns)-1]
+	hasNext, hasPrev := more, pos != nil
+	if before {
+		hasNext, hasPrev = true, more
+	}
+	if hasNext {
+		page.NextCursor = encodeCursor(cursor{Query: fp, Val: last.Val, PK: last.PK})
+	}
+	if hasPrev {
+		page.PrevCursor = encodeCursor(cursor{Query: fp, Before: true, Val: first.Val, PK: first.PK})
+	}
+	return page, nil
+}
+
+// matchPage is readPage for inexact plans: it streams every candidate once,
+// counting all matches for the total and keeping up to limit of those
+// after (or before) pos.
+func (s *Store) matchPage(ctx context.Context, tx *sql.Tx, f birdie.Filter, l listQuery, pos *position, before bool, limit int) ([]birdie.User, []position, int, error) {
+	total := 0
+	var users []birdie.User
+	var posns []position
+	err := s.scan(ctx, tx, l, nil, false, func(u *birdie.User, p position) bool {
+		if !scim.Match(f, u) {
+			return true
+		}
+		total++
+		if pos == nil || before == false && l.after(p, *pos) {
+			if len(users) < limit {
+				users, posns = append(users, *u), append(posns, p)
+			}
+		} else if before && l.after(*pos, p) {
+			// Keep the last limit matches before pos.
+			users, posns = append(users, *u), append(posns, p)
+			if len(users) > limit {
+				users, posns = users[1:], posns[1:]
+			}
+		}
+		return true
+	})
+	return users, posns, total, err
+}
+
+// after reports whether a comes after b in the query's order.
+func (l listQuery) after(a, b position) bool {
+	c := compareVal(a.Val, b.Val)
+	if c == 0 {
+		c = cmpInt(a.PK, b.PK)
+	}
+	if l.desc {
+		return c < 0
+	}
+	return c > 0
+}
+
+func compareVal(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		y, _ := b.(int64)
+		return cmpInt(x, y)
+	case string:
+		y, _ := b.(string)
+		return strings.Compare(x, y)
+	case bool:
+		y, _ := b.(bool)
+		switch {
+		case x == y:
+			return 0
+		case !x:
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

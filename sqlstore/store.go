@@ -23,6 +23,7 @@ type Store struct {
 	now      func() time.Time
 	prepared []*sql.Stmt // by stmt.id
 	schema   int         // schema version when the store was opened (see Ready)
+	resume   resumeCache // where recent pages ended (see listExact)
 }
 
 var _ birdie.Store = (*Store)(nil)

@@ -52,6 +52,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"ListSort", testListSort},
 		{"ListUnknownSort", testListUnknownSort},
 		{"FilterEquivalence", testFilterEquivalence},
+		{"ListCursor", testListCursor},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

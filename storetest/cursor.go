@@ -1,0 +1,93 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"birdie"
+	"birdie/scim"
+)
+
+// testListCursor walks lists with cursors (RFC 9865) forwards and then
+// backwards, for filters the store translates exactly, partly and not at
+// all, and in several orders: every walk must see exactly what one big
+// index-paginated page holds, in the same order.
+func testListCursor(t *testing.T, s birdie.Store) {
+	ws := newWorkspace(t, s, "acme")
+	t0 := now().Add(-time.Hour)
+	for _, u := range filterUsers(t, 23, t0) {
+		createUser(t, s, ws.ID, u)
+	}
+	filters := []string{"", `userName sw "user"`, `active eq true`, `active eq true and name.givenName eq "bob"`, `emails.type eq "work"`}
+	sorts := []struct {
+		by   string
+		desc bool
+	}{{"", false}, {birdie.SortUserName, true}, {birdie.SortActive, false}, {birdie.SortExternalID, true}}
+	for _, text := range filters {
+		var f birdie.Filter
+		if text != "" {
+			var err error
+			f, err = scim.ParseFilter(text)
+			must(t, err, "ParseFilter")
+		}
+		for _, so := range sorts {
+			q := birdie.UserQuery{Filter: f, SortBy: so.by, Descending: so.desc}
+			total, all := listAll(t, s, ws.ID, q, 1000)
+			want := ids(all)
+
+			// Forwards.
+			q.UseCursor, q.Count = true, 4
+			var got []string
+			var last birdie.UserPage
+			for pages := 0; ; pages++ {
+				page, err := s.ListUsers(ctx(t), ws.ID, q)
+				must(t, err, "ListUsers with cursor")
+				if page.Total != total {
+					t.Fatalf("%q sort %v: cursor page total %d, want %d", text, so, page.Total, total)
+				}
+				if pages == 0 && page.PrevCursor != "" {
+					t.Errorf("%q sort %v: the first page has a previous cursor", text, so)
+				}
+				got = append(got, ids(page.Users)...)
+				last = page
+				if page.NextCursor == "" || pages > 50 {
+					break
+				}
+				q.Cursor = page.NextCursor
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q sort %v: forwards with cursors %v, want %v", text, so, got, want)
+			}
+			// Backwards from the last page.
+			back := slices.Clone(ids(last.Users))
+			q.Cursor = last.PrevCursor
+			for pages := 0; q.Cursor != "" && pages < 50; pages++ {
+				page, err := s.ListUsers(ctx(t), ws.ID, q)
+				must(t, err, "ListUsers with previous cursor")
+				if len(page.Users) != 4 {
+					t.Fatalf("%q sort %v: a previous page has %d users, want 4", text, so, len(page.Users))
+				}
+				if page.NextCursor == "" {
+					t.Errorf("%q sort %v: a previous page has no next cursor", text, so)
+				}
+				back = append(ids(page.Users), back...)
+				q.Cursor = page.PrevCursor
+			}
+			if len(want) > 0 && !slices.Equal(back, want) {
+				t.Fatalf("%q sort %v: backwards with cursors %v, want %v", text, so, back, want)
+			}
+		}
+	}
+
+	// A cursor of one query is refused by another, and garbage is refused.
+	first, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{UseCursor: true, Count: 2})
+	must(t, err, "ListUsers first cursor page")
+	_, err = s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{UseCursor: true, Count: 2, Cursor: first.NextCursor, SortBy: birdie.SortUserName})
+	wantCode(t, err, birdie.EINVALIDCURSOR, "cursor of another sort order")
+	_, err = s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{UseCursor: true, Count: 2, Cursor: "not-a-cursor!"})
+	wantCode(t, err, birdie.EINVALIDCURSOR, "garbage cursor")
+	other := newWorkspace(t, s, "other")
+	_, err = s.ListUsers(ctx(t), other.ID, birdie.UserQuery{UseCursor: true, Count: 2, Cursor: first.NextCursor})
+	wantCode(t, err, birdie.EINVALIDCURSOR, "cursor of another workspace")
+}
