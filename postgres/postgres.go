@@ -47,6 +47,7 @@ var Dialect = sqlstore.Dialect{
 	ReadTx:              sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	UniqueViolation:     uniqueViolation,
 	ForeignKeyViolation: foreignKeyViolation,
+	CountShards:         16,
 }
 
 func uniqueViolation(err error) (string, bool) {

@@ -43,6 +43,12 @@ type Dialect struct {
 
 	// ForeignKeyViolation reports whether err is a foreign-key violation.
 	ForeignKeyViolation func(err error) bool
+
+	// CountShards is how many rows a workspace's user count is split
+	// over (see user_counts); writers pick one at random so concurrent
+	// creates do not wait on one row lock. 0 or 1: a single row, right
+	// for SQLite, whose writes are serialised anyway.
+	CountShards int
 }
 
 // rebind rewrites the "?" placeholders of query for the dialect. Queries

@@ -137,7 +137,7 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 	var page birdie.UserPage
 	switch {
 	case q.UseCursor:
-		page, err = s.listCursor(ctx, tx, q, l, fp, cur)
+		page, err = s.listCursor(ctx, tx, workspaceID, q, l, fp, cur)
 	case l.exact:
 		page, err = s.listExact(ctx, tx, workspaceID, l, fp, max(q.StartIndex, 1), max(q.Count, 0))
 	default:
@@ -164,9 +164,15 @@ func (l listQuery) pageSQL(pos *position, before bool, limit, offset int) (strin
 	return query + ` LIMIT ? OFFSET ?`, append(args[:len(args):len(args)], limit, offset)
 }
 
-// count returns how many rows match an exact plan.
-func (s *Store) count(ctx context.Context, tx *sql.Tx, l listQuery) (int, error) {
+// count returns how many rows match an exact plan. Without a filter that
+// is the workspace's kept count (user_counts), one read however large the
+// workspace.
+func (s *Store) count(ctx context.Context, tx *sql.Tx, workspaceID int64, l listQuery) (int, error) {
 	var n int
+	if l.all {
+		err := s.txStmt(ctx, tx, userCountStmt).QueryRowContext(ctx, workspaceID).Scan(&n)
+		return n, err
+	}
 	err := tx.QueryRowContext(ctx, s.d.rebind(l.countSQL()), l.args...).Scan(&n)
 	return n, err
 }
@@ -202,7 +208,7 @@ func (s *Store) readPage(ctx context.Context, tx *sql.Tx, l listQuery, pos *posi
 func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l listQuery, fp string, start, count int) (birdie.UserPage, error) {
 	var page birdie.UserPage
 	var err error
-	if page.Total, err = s.count(ctx, tx, l); err != nil {
+	if page.Total, err = s.count(ctx, tx, workspaceID, l); err != nil {
 		return page, err
 	}
 	if count == 0 || start > page.Total {
@@ -267,7 +273,7 @@ func (s *Store) scan(ctx context.Context, tx *sql.Tx, l listQuery, pos *position
 // listCursor serves cursor pagination (RFC 9865): the page after (or
 // before) the cursor's position, with cursors to its neighbours. One more
 // row than asked is read on each side to know whether a neighbour exists.
-func (s *Store) listCursor(ctx context.Context, tx *sql.Tx, q birdie.UserQuery, l listQuery, fp string, cur *cursor) (birdie.UserPage, error) {
+func (s *Store) listCursor(ctx context.Context, tx *sql.Tx, workspaceID int64, q birdie.UserQuery, l listQuery, fp string, cur *cursor) (birdie.UserPage, error) {
 	var page birdie.UserPage
 	count := max(q.Count, 0)
 	var pos *position
@@ -279,7 +285,7 @@ func (s *Store) listCursor(ctx context.Context, tx *sql.Tx, q birdie.UserQuery, 
 	var posns []position
 	var err error
 	if l.exact {
-		if page.Total, err = s.count(ctx, tx, l); err != nil {
+		if page.Total, err = s.count(ctx, tx, workspaceID, l); err != nil {
 			return page, err
 		}
 		users, posns, err = s.readPage(ctx, tx, l, pos, before, 0, count+1)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -28,6 +29,9 @@ var (
 	deleteUserStmt   = writeStmt(`DELETE FROM users WHERE pk = ?`)
 	insertEmailStmt  = writeStmt(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES (?, ?, ?)`)
 	deleteEmailsStmt = writeStmt(`DELETE FROM user_emails WHERE user_pk = ?`)
+	addUserCountStmt = writeStmt(`INSERT INTO user_counts (workspace_id, shard, n) VALUES (?, ?, ?)
+		ON CONFLICT (workspace_id, shard) DO UPDATE SET n = user_counts.n + excluded.n`)
+	userCountStmt = readStmt(`SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM user_counts WHERE workspace_id = ?`)
 )
 
 // scanUser reads a row of userCols.
@@ -110,22 +114,45 @@ func (s *Store) userWriteError(workspaceID int64, u *birdie.User, err error) err
 // set. ECONFLICT if the userName is taken in the workspace; ENOTFOUND if the
 // workspace does not exist.
 func (s *Store) CreateUser(ctx context.Context, workspaceID int64, u birdie.User) error {
-	r, err := encodeUser(&u)
-	if err != nil {
-		return wrap("create user", err)
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var pk int64
-		err := s.txStmt(ctx, tx, insertUserStmt).QueryRowContext(ctx,
-			workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
-			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
-			micros(u.Created), micros(u.LastModified), u.Version).Scan(&pk)
-		if err != nil {
-			return s.userWriteError(workspaceID, &u, err)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.insertUser(ctx, tx, workspaceID, &u); err != nil {
+			return err
 		}
-		return s.insertEmails(ctx, tx, workspaceID, pk, r.emailKeys)
+		return s.addUserCount(ctx, tx, workspaceID, 1)
 	})
 	return wrap("create user", err)
+}
+
+// insertUser writes one new user's rows (users, user_emails) in tx; the
+// caller adjusts the workspace's count.
+func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, workspaceID int64, u *birdie.User) error {
+	r, err := encodeUser(u)
+	if err != nil {
+		return err
+	}
+	var pk int64
+	err = s.txStmt(ctx, tx, insertUserStmt).QueryRowContext(ctx,
+		workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
+		u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
+		micros(u.Created), micros(u.LastModified), u.Version).Scan(&pk)
+	if err != nil {
+		return s.userWriteError(workspaceID, u, err)
+	}
+	return s.insertEmails(ctx, tx, workspaceID, pk, r.emailKeys)
+}
+
+// addUserCount adds n (which may be negative) to the workspace's user
+// count, on a shard picked at random (see Dialect.CountShards).
+func (s *Store) addUserCount(ctx context.Context, tx *sql.Tx, workspaceID int64, n int) error {
+	shard := 0
+	if s.d.CountShards > 1 {
+		shard = rand.IntN(s.d.CountShards)
+	}
+	_, err := s.txStmt(ctx, tx, addUserCountStmt).ExecContext(ctx, workspaceID, shard, n)
+	if err != nil && s.d.ForeignKeyViolation(err) {
+		return errWorkspaceNotFound(workspaceID)
+	}
+	return err
 }
 
 // insertEmails writes the user_emails rows of one user.
@@ -232,8 +259,10 @@ func (s *Store) DeleteUser(ctx context.Context, workspaceID int64, id string, ch
 				return callerError{err}
 			}
 		}
-		_, err = s.txStmt(ctx, tx, deleteUserStmt).ExecContext(ctx, pk)
-		return err
+		if _, err := s.txStmt(ctx, tx, deleteUserStmt).ExecContext(ctx, pk); err != nil {
+			return err
+		}
+		return s.addUserCount(ctx, tx, workspaceID, -1)
 	})
 	var ce callerError
 	if errors.As(err, &ce) {

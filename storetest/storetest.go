@@ -53,6 +53,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"ListUnknownSort", testListUnknownSort},
 		{"FilterEquivalence", testFilterEquivalence},
 		{"ListCursor", testListCursor},
+		{"UserCount", testUserCount},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
