@@ -59,6 +59,7 @@ var Dialect = sqlstore.Dialect{
 	ReadTx:              sql.TxOptions{ReadOnly: true},
 	UniqueViolation:     uniqueViolation,
 	ForeignKeyViolation: foreignKeyViolation,
+	BatchWrites:         true,
 }
 
 func uniqueViolation(err error) (string, bool) {

@@ -49,6 +49,10 @@ type Dialect struct {
 	// creates do not wait on one row lock. 0 or 1: a single row, right
 	// for SQLite, whose writes are serialised anyway.
 	CountShards int
+
+	// BatchWrites turns on group commit (see batch.go): for a database
+	// with a single writer, where commits, not statements, are the cost.
+	BatchWrites bool
 }
 
 // rebind rewrites the "?" placeholders of query for the dialect. Queries

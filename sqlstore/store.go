@@ -24,6 +24,7 @@ type Store struct {
 	prepared []*sql.Stmt // by stmt.id
 	schema   int         // schema version when the store was opened (see Ready)
 	resume   resumeCache // where recent pages ended (see listExact)
+	batch    *batcher    // group commit, with Dialect.BatchWrites
 }
 
 var _ birdie.Store = (*Store)(nil)
@@ -44,6 +45,9 @@ func New(ctx context.Context, writer, reader *sql.DB, d Dialect) (*Store, error)
 		return nil, err
 	}
 	s.schema = v
+	if d.BatchWrites {
+		s.startBatcher()
+	}
 	if err := s.prepare(ctx); err != nil {
 		s.closeStmts()
 		return nil, err
@@ -76,6 +80,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the prepared statements and the database handles.
 func (s *Store) Close() error {
+	s.stopBatcher()
 	err := errors.Join(s.closeStmts(), s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -87,7 +92,19 @@ func (s *Store) Close() error {
 // transaction is rolled back if fn fails or panics (a caller's update
 // function may): SQLite has one writer connection, and a transaction left
 // open would stall every later write.
+//
+// With Dialect.BatchWrites, fn may share its transaction (and commit) with
+// other writes, inside a savepoint of its own (see batch.go); its effects
+// and its result are the same.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.batch != nil {
+		return s.submit(ctx, fn)
+	}
+	return s.runTx(ctx, fn)
+}
+
+// runTx runs fn in a transaction of its own.
+func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
