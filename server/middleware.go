@@ -115,7 +115,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "error", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.log.Error("panic", "request_id", info(r.Context()).id, "error", fmt.Sprint(v), "stack", string(debug.Stack()))
 				s.writeError(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()

@@ -38,5 +38,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/scim/v2/Users/{id}", s.methodNotAllowed)
 	mux.HandleFunc("/scim/v2/", s.notFound)
 
-	return s.recoverPanics(s.logRequests(normalizePath(mux)))
+	// recoverPanics runs inside logRequests, so a request that panics is
+	// still logged, measured and answered with its request id.
+	return s.logRequests(s.recoverPanics(normalizePath(mux)))
 }
