@@ -166,6 +166,13 @@ func setAttr(doc map[string]any, s *Schema, a *Attribute, v any) error {
 	return nil
 }
 
+// MaxIndexedBytes bounds the values Birdie indexes (userName, externalId,
+// displayName, every emails value): at most 1024 bytes of UTF-8 each, far
+// above any real identifier (an email address is at most 254) and well
+// within what a database index entry may hold, so a pathological value is
+// a clear 400 rather than a storage failure.
+const MaxIndexedBytes = 1024
+
 // Derive sets the fields of u that stores index (UserName, ExternalID,
 // DisplayName, Active, Email, EmailValues) from u.Attributes, and checks
 // what every user must have: a non-empty userName and an account email.
@@ -204,6 +211,16 @@ func Derive(u *birdie.User) error {
 		return BadRequest(ErrInvalidValue, "%s", birdie.ErrorMessage(err))
 	}
 	u.Email = email
+	for _, f := range []struct{ name, v string }{{"userName", u.UserName}, {"externalId", u.ExternalID}, {"displayName", u.DisplayName}} {
+		if len(f.v) > MaxIndexedBytes {
+			return BadRequest(ErrInvalidValue, "%s is %d bytes long; Birdie accepts at most %d bytes", f.name, len(f.v), MaxIndexedBytes)
+		}
+	}
+	for _, v := range u.EmailValues {
+		if len(v) > MaxIndexedBytes {
+			return BadRequest(ErrInvalidValue, "an emails value is %d bytes long; Birdie accepts at most %d bytes per email address", len(v), MaxIndexedBytes)
+		}
+	}
 	return nil
 }
 

@@ -27,13 +27,16 @@ func NormalizeValue(a *Attribute, v any, path string) (any, error) {
 	case a.Type == TypeComplex && a.MultiValued:
 		return normalizeMulti(a, v, path)
 	case a.Type == TypeComplex:
-		return normalizeComplex(a, v, path)
+		return normalizeComplex(a, v, path, false)
 	case a.Type == TypeBoolean:
 		return normalizeBool(v, path)
 	default:
 		s, ok := v.(string)
 		if !ok {
 			return nil, BadRequest(ErrInvalidValue, "attribute %q must be a string, got %s", path, jsonKind(v))
+		}
+		if s == "" && a.Type == TypeReference {
+			return nil, nil // an empty reference refers to nothing
 		}
 		return s, nil
 	}
@@ -54,7 +57,9 @@ func normalizeBool(v any, path string) (any, error) {
 	return nil, BadRequest(ErrInvalidValue, "attribute %q must be a boolean (true or false), got %s", path, jsonKind(v))
 }
 
-func normalizeComplex(a *Attribute, v any, path string) (any, error) {
+// normalizeComplex normalises a singular complex value, or one element of
+// a multi-valued attribute (element true).
+func normalizeComplex(a *Attribute, v any, path string, element bool) (any, error) {
 	switch x := v.(type) {
 	case string:
 		if a.SubAttr("value") != nil {
@@ -68,7 +73,7 @@ func normalizeComplex(a *Attribute, v any, path string) (any, error) {
 			if len(x) == 0 {
 				return nil, nil
 			}
-			return normalizeComplex(a, x[0], path)
+			return normalizeComplex(a, x[0], path, element)
 		}
 	case map[string]any:
 		out := make(map[string]any, len(x))
@@ -84,6 +89,12 @@ func normalizeComplex(a *Attribute, v any, path string) (any, error) {
 			if nv != nil {
 				out[sa.Name] = nv
 			}
+		}
+		if !element && a.SubAttr("value") != nil && out["value"] == "" {
+			// A singular reference (manager) whose id is empty refers to
+			// nobody: OneLogin templates send {"value": ""} for users
+			// without a manager.
+			return nil, nil
 		}
 		if len(out) == 0 {
 			return nil, nil
@@ -107,7 +118,7 @@ func normalizeMulti(a *Attribute, v any, path string) (any, error) {
 	for i, it := range items {
 		elem := *a
 		elem.MultiValued = false
-		nv, err := normalizeComplex(&elem, it, elemPath(path, i))
+		nv, err := normalizeComplex(&elem, it, elemPath(path, i), true)
 		if err != nil {
 			return nil, err
 		}

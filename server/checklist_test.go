@@ -10,6 +10,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,9 +97,8 @@ func TestChecklist03_Unauthorized(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		id := e.createA(t, "victim@example.com")
 		revoked, revokedID := e2eNewToken(t, e.Store, e.WSA.ID)
-		if err := e.Store.RevokeToken(context.Background(), revokedID, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		wantStatus(t, e.As(t, revoked, "GET", base+"/Users", nil), http.StatusOK) // used before it is revoked
+		e.revokeToken(t, revokedID)
 		headers := map[string]string{
 			"missing":          "",
 			"non-token":        "non-token",
@@ -242,9 +242,8 @@ func TestChecklist08_RateLimit(t *testing.T) {
 	})
 	t.Run("throttled answer", func(t *testing.T) {
 		eachBackendWith(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 0.01, 3 }, func(t *testing.T, e *env) {
-			for i := range 3 {
+			for range 3 {
 				wantStatus(t, e.A(t, "GET", base+"/Users", nil), http.StatusOK)
-				_ = i
 			}
 			r := e.A(t, "POST", base+"/Users", newUser("throttled@example.com"))
 			wantError(t, r, http.StatusTooManyRequests, "tooMany")
@@ -278,9 +277,7 @@ func TestChecklist09_TokenRotationAndNoExpiry(t *testing.T) {
 		for _, tok := range []string{e.TokenA, newTok} {
 			wantJSON(t, "users seen by each of A's tokens", ids(e.list(t, tok, base+"/Users")), []string{id})
 		}
-		if err := e.Store.RevokeToken(context.Background(), e.TokenAID, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		e.revokeToken(t, e.TokenAID)
 		wantError(t, e.A(t, "GET", base+"/Users", nil), http.StatusUnauthorized, "")
 		wantJSON(t, "users seen by the new token after the old one is revoked", ids(e.list(t, newTok, base+"/Users")), []string{id})
 	})
@@ -1338,6 +1335,14 @@ func TestChecklist37to41_Put(t *testing.T) {
 				t.Errorf("userName %v, want it as sent", r.Body["userName"])
 			}
 		})
+		t.Run("userName missing is 400 and changes nothing", func(t *testing.T) {
+			created := e.create(t, e.TokenA, full("put-noname@example.com"))
+			id := getStr(created, "id")
+			for _, body := range []obj{{"displayName": "No Name", "emails": arr{obj{"value": "x@example.com"}}}, {"userName": "", "emails": arr{obj{"value": "x@example.com"}}}} {
+				wantError(t, e.A(t, "PUT", base+"/Users/"+id, body), http.StatusBadRequest, "invalidValue")
+			}
+			wantJSON(t, "user after a refused PUT", e.getUser(t, e.TokenA, id), created)
+		})
 		t.Run("no email left is 400 and changes nothing", func(t *testing.T) {
 			created := e.create(t, e.TokenA, newUser("jdoe", "emails", arr{obj{"value": "jdoe@example.com"}}))
 			id := getStr(created, "id")
@@ -1739,9 +1744,11 @@ func TestChecklist55_PatchErrors(t *testing.T) {
 			"not JSON":         "{not json",
 			"empty body":       "",
 		} {
-			r := e.A(t, "PATCH", base+"/Users/"+id, body)
-			wantError(t, r, http.StatusBadRequest, "")
-			_ = name
+			if r := e.A(t, "PATCH", base+"/Users/"+id, body); r.Status != http.StatusBadRequest {
+				t.Errorf("%s: %d, want 400", name, r.Status)
+			} else {
+				checkErrorBody(t, r, "")
+			}
 		}
 		wantJSON(t, "user after refused PATCHes", e.getUser(t, e.TokenA, id), victim)
 	})
@@ -1892,7 +1899,7 @@ func TestChecklist62_RequestBodyLimit(t *testing.T) {
 		const limit = 1 << 20
 		id := e.createA(t, "limit@example.com")
 		// A body of exactly 1 MiB is accepted.
-		prefix, suffix := `{"userName":"exact@example.com","displayName":"`, `"}`
+		prefix, suffix := `{"userName":"exact@example.com","title":"`, `"}`
 		exact := prefix + strings.Repeat("x", limit-len(prefix)-len(suffix)) + suffix
 		wantStatus(t, e.A(t, "POST", base+"/Users", exact), http.StatusCreated)
 		over := prefix + strings.Repeat("x", limit+1-len(prefix)-len(suffix)) + suffix
@@ -1906,7 +1913,7 @@ func TestChecklist62_RequestBodyLimit(t *testing.T) {
 		if n := total(e.filterA(t, `userName eq "exact@example.com"`)); n != 1 {
 			t.Errorf("exactly 1 MiB: %d users", n)
 		}
-		if u := e.getUser(t, e.TokenA, id); u["displayName"] != nil {
+		if u := e.getUser(t, e.TokenA, id); u["title"] != nil {
 			t.Errorf("an oversized body changed the user")
 		}
 	})
@@ -2052,6 +2059,14 @@ func TestChecklist64_ETags(t *testing.T) {
 			t.Errorf("304 with a body: %q", nm.Raw)
 		}
 		wantStatus(t, e.A(t, "GET", base+"/Users/"+id, nil, "If-None-Match", `W/"1"`), http.StatusOK)
+		// An unknown id is 404 whatever the precondition.
+		for _, m := range []string{"PUT", "PATCH", "DELETE"} {
+			var body any = newUser("etag@example.com")
+			if m == "PATCH" {
+				body = patchOps(op("replace", "title", "x"))
+			}
+			wantError(t, e.A(t, m, base+"/Users/2819c223-7f76-453a-919d-413861904646", body, "If-Match", cur), http.StatusNotFound, "")
+		}
 		// DELETE.
 		wantError(t, e.A(t, "DELETE", base+"/Users/"+id, nil, "If-Match", `W/"1"`), http.StatusPreconditionFailed, "")
 		wantStatus(t, e.A(t, "GET", base+"/Users/"+id, nil), http.StatusOK)
@@ -2077,6 +2092,11 @@ func TestChecklist65_RequestLogs(t *testing.T) {
 		e.A(t, "GET", base+"/Users?filter="+encodeFilter(`userName eq "logged@example.com"`), nil, "User-Agent", "Okta SCIM Client 1.0.0")
 		e.Do(t, "GET", base+"/Users", nil, "Authorization", "Bearer birdie_scim_notarealtoken", "User-Agent", "Okta SCIM Client 1.0.0")
 
+		// The access log line is written as the handler returns; wait
+		// for the fourth.
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(logs.String(), `"msg":"request"`) < 4 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		out := logs.String()
 		for _, secret := range []string{e.TokenA, "Pa55w0rd-in-log?", "birdie_scim_notarealtoken"} {
 			if strings.Contains(out, secret) {
@@ -2385,5 +2405,340 @@ func TestSearchRequest(t *testing.T) {
 		if checkStatus(t, r, http.StatusOK) && total(r.Body) != 6 {
 			t.Errorf(".search {}: %s", r.Raw)
 		}
+	})
+}
+
+// TestLongValues sends long values for every attribute Birdie indexes: a
+// valid request is stored as sent (item 35) or refused with a 4xx that
+// says why, never a 500 (item 63).
+func TestLongValues(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		long := func(n int) string { // random hex: does not compress
+			b := make([]byte, n/2)
+			rand.Read(b)
+			return fmt.Sprintf("%x", b)
+		}
+		for _, n := range []int{3000, 10000} {
+			for _, c := range []struct {
+				attr   string
+				body   func(v string) obj
+				filter func(v string) string
+			}{
+				{"userName", func(v string) obj { return newUser(v, "emails", arr{obj{"value": "long@example.com"}}) }, func(v string) string { return `userName eq "` + v + `"` }},
+				{"externalId", func(v string) obj { return newUser(fmt.Sprintf("ext%d@example.com", n), "externalId", v) }, func(v string) string { return `externalId eq "` + v + `"` }},
+				{"displayName", func(v string) obj { return newUser(fmt.Sprintf("dn%d@example.com", n), "displayName", v) }, func(v string) string { return `displayName eq "` + v + `"` }},
+				{"email", func(v string) obj {
+					return newUser(fmt.Sprintf("em%d", n), "emails", arr{obj{"value": v + "@example.com"}})
+				}, func(v string) string { return `emails.value eq "` + v + `@example.com"` }},
+			} {
+				v := long(n)
+				r := e.A(t, "POST", base+"/Users", c.body(v))
+				switch {
+				case r.Status == http.StatusCreated:
+					u := e.getUser(t, e.TokenA, getStr(r.Body, "id"))
+					if !strings.Contains(jsonString(u), v) {
+						t.Errorf("%s of %d bytes: not returned as sent", c.attr, n)
+					}
+					if len(c.filter(v)) > 4096 {
+						continue // filters are limited to 4 KiB
+					}
+					l := e.A(t, "POST", base+"/Users/.search", obj{"filter": c.filter(v)})
+					if checkStatus(t, l, http.StatusOK) && total(l.Body) != 1 {
+						t.Errorf("%s of %d bytes: the filter finds %d users", c.attr, n, total(l.Body))
+					}
+				case r.Status >= 400 && r.Status < 500:
+					checkErrorBody(t, r, "")
+				default:
+					t.Errorf("POST with a %s of %d bytes: %d %s (want 201, or a 4xx saying what is too long)", c.attr, n, r.Status, r.Raw)
+				}
+			}
+		}
+	})
+}
+
+// TestChecklist19_PagingWithUnindexedFilters pages through filters that
+// the store cannot answer from an index alone (they are evaluated on the
+// rows): totals and pages must be as exact as for indexed ones.
+func TestChecklist19_PagingWithUnindexedFilters(t *testing.T) {
+	eachBackendWith(t, noRateLimit, func(t *testing.T, e *env) {
+		const n = 30
+		match := map[string][]string{}
+		filters := []string{
+			`title co "match"`,
+			`active eq true and title co "match"`,
+			`userName eq "u07@example.com" or title co "match"`,
+			`not (title co "match")`,
+			`name.givenName sw "G1"`,
+			`emails[type eq "home" and value ew "@home.example.com"]`,
+			`title co "match" and emails[type eq "work"].value pr`,
+		}
+		for i := range n {
+			title := "other"
+			if i%3 != 0 {
+				title = "a match here"
+			}
+			emails := arr{obj{"type": "work", "value": fmt.Sprintf("u%02d@work.example.com", i)}}
+			if i%4 == 0 {
+				emails = arr{obj{"type": "home", "value": fmt.Sprintf("u%02d@home.example.com", i)}}
+			}
+			id := e.createA(t, fmt.Sprintf("u%02d@example.com", i), "title", title, "active", i%5 != 0,
+				"name", obj{"givenName": fmt.Sprintf("G%d", i)}, "emails", emails)
+			home, work, active, m := i%4 == 0, i%4 != 0, i%5 != 0, i%3 != 0
+			for _, c := range []struct {
+				f  string
+				in bool
+			}{
+				{filters[0], m},
+				{filters[1], active && m},
+				{filters[2], i == 7 || m},
+				{filters[3], !m},
+				{filters[4], strings.HasPrefix(fmt.Sprintf("G%d", i), "G1")},
+				{filters[5], home},
+				{filters[6], m && work},
+			} {
+				if c.in {
+					match[c.f] = append(match[c.f], id)
+				}
+			}
+		}
+		for _, f := range filters {
+			want := match[f]
+			all := e.list(t, e.TokenA, base+"/Users?count=1000&filter="+encodeFilter(f))
+			got := ids(all)
+			if total(all) != len(want) || !sameSet(got, want) {
+				t.Errorf("%s: totalResults %d, %d users; want %d", f, total(all), len(got), len(want))
+				continue
+			}
+			for _, count := range []int{1, 4, 7} {
+				var walked []string
+				for start := 1; start <= len(want)+count; start += count {
+					p := e.list(t, e.TokenA, fmt.Sprintf("%s/Users?filter=%s&startIndex=%d&count=%d", base, encodeFilter(f), start, count))
+					if total(p) != len(want) {
+						t.Errorf("%s, startIndex %d, count %d: totalResults %d, want %d", f, start, count, total(p), len(want))
+					}
+					walked = append(walked, ids(p)...)
+				}
+				wantJSON(t, fmt.Sprintf("%s in pages of %d", f, count), walked, got)
+			}
+		}
+	})
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// TestChecklist22_CaseInsensitivityBeyondASCII: userName uniqueness and
+// comparison are case-insensitive for every letter, not only A-Z; and
+// emails.value and type compare case-insensitively too (caseExact false).
+func TestChecklist22_CaseInsensitivityBeyondASCII(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		id := e.createA(t, "Åsa.Öberg@Exämple.com", "emails", arr{obj{"type": "Work", "value": "Ærø.Ñandú@Example.com"}})
+		for _, f := range []string{
+			`userName eq "åsa.öberg@exämple.com"`,
+			`userName eq "ÅSA.ÖBERG@EXÄMPLE.COM"`,
+			`userName sw "åsa"`,
+			`userName co "ÖBERG"`,
+			`emails.value eq "ærø.ñandú@example.com"`,
+			`emails[type eq "work"].value eq "ÆRØ.ÑANDÚ@EXAMPLE.COM"`,
+			urnAccount + `:email eq "ÅSA.ÖBERG@EXÄMPLE.COM"`,
+		} {
+			wantJSON(t, f, ids(e.filterA(t, f)), []string{id})
+		}
+		wantError(t, e.A(t, "POST", base+"/Users", newUser("ÅSA.ÖBERG@EXÄMPLE.COM")), http.StatusConflict, "uniqueness")
+		wantError(t, e.A(t, "POST", base+"/Users", newUser("åsa.öberg@exämple.com")), http.StatusConflict, "uniqueness")
+		if u := e.getUser(t, e.TokenA, id); u["userName"] != "Åsa.Öberg@Exämple.com" {
+			t.Errorf("userName %v, want it as sent", u["userName"])
+		}
+	})
+}
+
+func TestChecklist15_LocationWithPublicURLAndProxy(t *testing.T) {
+	t.Run("public URL", func(t *testing.T) {
+		eachBackendWith(t, func(c *server.Config) { c.PublicURL = "https://birdie.example.com/scim/v2/" }, func(t *testing.T, e *env) {
+			r := e.A(t, "POST", base+"/Users", newUser("pub@example.com"))
+			wantStatus(t, r, http.StatusCreated)
+			want := "https://birdie.example.com/scim/v2/Users/" + getStr(r.Body, "id")
+			if r.Header.Get("Location") != want || getStr(r.Body, "meta", "location") != want {
+				t.Errorf("Location %q, meta.location %q, want %s", r.Header.Get("Location"), getStr(r.Body, "meta", "location"), want)
+			}
+			spc := e.Do(t, "GET", base+"/ServiceProviderConfig", nil)
+			if getStr(spc.Body, "meta", "location") != "https://birdie.example.com/scim/v2/ServiceProviderConfig" {
+				t.Errorf("SPC meta.location %q", getStr(spc.Body, "meta", "location"))
+			}
+		})
+	})
+	t.Run("trusted proxy", func(t *testing.T) {
+		eachBackendWith(t, func(c *server.Config) { c.TrustProxy = true }, func(t *testing.T, e *env) {
+			r := e.A(t, "POST", base+"/Users", newUser("proxy@example.com"), "X-Forwarded-Proto", "https", "X-Forwarded-Host", "scim.example.org")
+			wantStatus(t, r, http.StatusCreated)
+			want := "https://scim.example.org/scim/v2/Users/" + getStr(r.Body, "id")
+			if r.Header.Get("Location") != want || getStr(r.Body, "meta", "location") != want {
+				t.Errorf("Location %q, meta.location %q, want %s", r.Header.Get("Location"), getStr(r.Body, "meta", "location"), want)
+			}
+		})
+	})
+	t.Run("untrusted proxy headers", func(t *testing.T) {
+		eachBackend(t, func(t *testing.T, e *env) {
+			r := e.A(t, "POST", base+"/Users", newUser("noproxy@example.com"), "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example.org")
+			wantStatus(t, r, http.StatusCreated)
+			if loc := r.Header.Get("Location"); loc != e.Server.URL+base+"/Users/"+getStr(r.Body, "id") {
+				t.Errorf("Location %q follows X-Forwarded-* without TrustProxy", loc)
+			}
+		})
+	})
+}
+
+// TestChecklist05_EveryMethodOnEveryRoute: whatever the method and path
+// under the SCIM root, the answer is never a plain-text or HTML error, and
+// never a 5xx other than the 501 of group writes.
+func TestChecklist05_EveryMethodOnEveryRoute(t *testing.T) {
+	eachBackendWith(t, noRateLimit, func(t *testing.T, e *env) {
+		id := e.createA(t, "methods@example.com")
+		paths := []string{
+			"", "/", "/Users", "/Users/", "/Users/" + id, "/Users/.search", "/Users/" + id + "/extra",
+			"/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/User", "/Schemas", "/Schemas/" + urnUser,
+			"/Groups", "/Groups/x", "/Groups/.search", "/Bulk", "/Me", "/v1/Users",
+		}
+		for _, p := range paths {
+			for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+				var body any
+				if m == "POST" || m == "PUT" || m == "PATCH" {
+					body = obj{}
+				}
+				r := e.A(t, m, base+p, body) // Do checks the media type and JSON of any body
+				if r.Status >= 500 && r.Status != http.StatusNotImplemented {
+					t.Errorf("%s %s: %d %s", m, base+p, r.Status, r.Raw)
+				}
+				if r.Status >= 300 && r.Status < 400 {
+					t.Errorf("%s %s: redirect %d to %q", m, base+p, r.Status, r.Header.Get("Location"))
+				}
+				if r.Status >= 400 {
+					checkErrorBody(t, r, "")
+				}
+			}
+		}
+	})
+}
+
+func TestChecklist19_ParameterNamesAnyCase(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		id := e.createA(t, "pcase@example.com")
+		e.createA(t, "other@example.com")
+		l := e.list(t, e.TokenA, base+"/Users?Filter="+encodeFilter(`USERNAME eq "PCASE@example.com"`)+"&STARTINDEX=1&Count=5&SortBy=userName&sortorder=Descending")
+		wantJSON(t, "ids", ids(l), []string{id})
+	})
+}
+
+func TestChecklist33_OnePrimary(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		id := e.createA(t, "primary@example.com", "emails", arr{
+			obj{"value": "a@example.com", "type": "work", "primary": true},
+			obj{"value": "b@example.com", "type": "home"},
+		})
+		r := e.A(t, "PATCH", base+"/Users/"+id, patchOps(op("replace", `emails[value eq "b@example.com"].primary`, true)))
+		wantStatus(t, r, http.StatusOK)
+		n := 0
+		for _, m := range r.Body["emails"].([]any) {
+			if get(m, "primary") == true {
+				n++
+				if getStr(m, "value") != "b@example.com" {
+					t.Errorf("primary is %v", m)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d primary emails after making b primary: %s", n, jsonString(r.Body["emails"]))
+		}
+	})
+}
+
+// TestChecklist10_SortBy: sort is advertised, so sortBy orders by every
+// key it accepts, in both directions, strings case-insensitively unless
+// the attribute is caseExact (RFC 7644 §3.4.2.3).
+func TestChecklist10_SortBy(t *testing.T) {
+	eachBackendWith(t, noRateLimit, func(t *testing.T, e *env) {
+		type user struct {
+			id                                           string
+			userName, displayName, externalID, accountEm string
+			active                                       bool
+		}
+		var users []user
+		for _, u := range []user{
+			{userName: "carol@example.com", displayName: "carol", externalID: "B-2", active: true},
+			{userName: "Alice@example.com", displayName: "alice", externalID: "a-1", active: false},
+			{userName: "bob@example.com", displayName: "Bob", externalID: "C-3", active: true},
+			{userName: "dave@example.com", displayName: "Dave", externalID: "b-1", active: false},
+		} {
+			u.id = e.createA(t, u.userName, "displayName", u.displayName, "externalId", u.externalID, "active", u.active)
+			u.accountEm = u.userName
+			users = append(users, u) // one after another: distinct meta.created (kept in µs)
+		}
+		// Modify them in another order, for meta.lastModified.
+		var modified []string
+		for _, i := range []int{2, 0, 3, 1} {
+			wantStatus(t, e.A(t, "PATCH", base+"/Users/"+users[i].id, patchOps(op("replace", "title", "t"))), http.StatusOK)
+			modified = append(modified, users[i].id)
+		}
+		order := func(less func(a, b user) int) []string {
+			s := slices.Clone(users)
+			slices.SortStableFunc(s, less)
+			var out []string
+			for _, u := range s {
+				out = append(out, u.id)
+			}
+			return out
+		}
+		fold := strings.ToLower
+		var created []string
+		for _, u := range users {
+			created = append(created, u.id)
+		}
+		for _, c := range []struct {
+			sortBy string
+			want   []string
+		}{
+			{"userName", order(func(a, b user) int { return strings.Compare(fold(a.userName), fold(b.userName)) })},
+			{"displayName", order(func(a, b user) int { return strings.Compare(fold(a.displayName), fold(b.displayName)) })},
+			{"externalId", order(func(a, b user) int { return strings.Compare(a.externalID, b.externalID) })}, // caseExact
+			{urnAccount + ":email", order(func(a, b user) int { return strings.Compare(fold(a.accountEm), fold(b.accountEm)) })},
+			{"id", order(func(a, b user) int { return strings.Compare(a.id, b.id) })},
+			{"meta.created", created},
+			{"meta.lastModified", modified},
+		} {
+			asc := ids(e.list(t, e.TokenA, base+"/Users?sortBy="+c.sortBy))
+			wantJSON(t, "sortBy="+c.sortBy, asc, c.want)
+			desc := ids(e.list(t, e.TokenA, base+"/Users?sortOrder=descending&sortBy="+c.sortBy))
+			want := slices.Clone(c.want)
+			slices.Reverse(want)
+			wantJSON(t, "sortBy="+c.sortBy+" descending", desc, want)
+		}
+		// active: every false before every true.
+		got := e.list(t, e.TokenA, base+"/Users?sortBy=active")
+		var actives []bool
+		for _, r := range got["Resources"].([]any) {
+			actives = append(actives, get(r, "active") == true)
+		}
+		wantJSON(t, "sortBy=active", actives, []bool{false, false, true, true})
+	})
+}
+
+func TestChecklist21_FilterStringEscapes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		id := e.createA(t, "esc@example.com", "displayName", `Åsa "Q" \ Öberg`)
+		for _, f := range []string{
+			`displayName eq "Åsa \"Q\" \\ Öberg"`,
+			`displayName eq "\u00c5sa \"Q\" \\ \u00d6berg"`,
+			`displayName eq "\u00C5sa\u0020\"Q\"\u0020\u005c\u0020\u00D6berg"`,
+			`displayName co "\"Q\""`,
+		} {
+			wantJSON(t, f, ids(e.filterA(t, f)), []string{id})
+		}
+		wantError(t, e.A(t, "GET", base+"/Users?filter="+encodeFilter(`displayName eq "\x"`), nil), http.StatusBadRequest, "invalidFilter")
+		wantError(t, e.A(t, "GET", base+"/Users?filter="+encodeFilter(`displayName eq "\u00"`), nil), http.StatusBadRequest, "invalidFilter")
+		wantJSON(t, `userName eq ""`, ids(e.filterA(t, `userName eq ""`)), []string(nil))
 	})
 }

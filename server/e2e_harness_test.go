@@ -58,9 +58,41 @@ type env struct {
 	Server  *httptest.Server
 	Client  *http.Client
 
+	// Clock is the server's clock (unless a test configured another).
+	Clock *testClock
+
 	WSA, WSB           birdie.Workspace
 	TokenA, TokenB     string // secrets
 	TokenAID, TokenBID string
+}
+
+// testClock is the real time plus an offset a test can advance, e.g.
+// past the server's token cache after revoking a token.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// revokeToken revokes a token in the store and moves the server's clock
+// past its token cache, within which a revoke is allowed to take effect.
+func (e *env) revokeToken(t testing.TB, id string) {
+	t.Helper()
+	if err := e.Store.RevokeToken(context.Background(), id, time.Now()); err != nil {
+		t.Fatalf("revoke token %s: %v", id, err)
+	}
+	e.Clock.Advance(server.DefaultTokenCacheTTL + time.Millisecond)
 }
 
 // eachBackend runs f as one subtest per configured backend, each with a
@@ -86,7 +118,8 @@ func eachBackendWith(t *testing.T, configure func(*server.Config), f func(t *tes
 func newEnv(t testing.TB, b testbackend.Backend, configure func(*server.Config)) *env {
 	t.Helper()
 	store := b.Open(t)
-	cfg := server.Config{Store: store}
+	clock := &testClock{}
+	cfg := server.Config{Store: store, Now: clock.Now}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -106,7 +139,7 @@ func newEnv(t testing.TB, b testbackend.Backend, configure func(*server.Config))
 	// Redirects are not followed: a test must see what the server answers.
 	client := *srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	e := &env{Backend: b, Store: store, Server: srv, Client: &client}
+	e := &env{Backend: b, Store: store, Server: srv, Client: &client, Clock: clock}
 	e.WSA, e.TokenA, e.TokenAID = createWorkspace(t, store, "ws-a")
 	e.WSB, e.TokenB, e.TokenBID = createWorkspace(t, store, "ws-b")
 	return e

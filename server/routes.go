@@ -37,6 +37,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/scim/v2/Users", s.methodNotAllowed)
 	mux.HandleFunc("/scim/v2/Users/{id}", s.methodNotAllowed)
 	mux.HandleFunc("/scim/v2/", s.notFound)
+	mux.HandleFunc("/scim/v2", s.notFound) // the root itself: no redirect to "/scim/v2/"
 
 	// recoverPanics runs inside logRequests, so a request that panics is
 	// still logged, measured and answered with its request id.

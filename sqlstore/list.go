@@ -18,7 +18,7 @@ var sortColumns = []struct{ key, col string }{
 	{birdie.SortID, "id"},
 	{birdie.SortUserName, "user_name_key"},
 	{birdie.SortExternalID, "external_id"},
-	{birdie.SortDisplayName, "display_name"},
+	{birdie.SortDisplayName, "display_name_key"},
 	{birdie.SortEmail, "email_key"},
 	{birdie.SortActive, "active"},
 }

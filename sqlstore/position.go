@@ -37,8 +37,8 @@ func sortValue(col string, u *birdie.User) any {
 		return birdie.FoldKey(u.UserName)
 	case "external_id":
 		return u.ExternalID
-	case "display_name":
-		return u.DisplayName
+	case "display_name_key":
+		return birdie.FoldKey(u.DisplayName)
 	case "email_key":
 		return birdie.FoldKey(u.Email)
 	case "active":

@@ -20,10 +20,10 @@ var (
 	userStmt       = readStmt(`SELECT ` + userCols + ` FROM users WHERE id = ? AND workspace_id = ?`)
 	lockUserStmt   = lockStmt(`SELECT ` + userCols + ` FROM users WHERE id = ? AND workspace_id = ?`)
 	insertUserStmt = writeStmt(`INSERT INTO users
-		(workspace_id, id, user_name, user_name_key, external_id, display_name, active, email, email_key, email_values, attributes, created, last_modified, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
+		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
 	updateUserStmt = writeStmt(`UPDATE users SET
-		user_name = ?, user_name_key = ?, external_id = ?, display_name = ?, active = ?,
+		user_name = ?, user_name_key = ?, external_id = ?, display_name = ?, display_name_key = ?, active = ?,
 		email = ?, email_key = ?, email_values = ?, attributes = ?, last_modified = ?, version = ?
 		WHERE pk = ?`)
 	deleteUserStmt   = writeStmt(`DELETE FROM users WHERE pk = ?`)
@@ -132,7 +132,7 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, workspaceID int64, u
 	}
 	var pk int64
 	err = s.txStmt(ctx, tx, insertUserStmt).QueryRowContext(ctx,
-		workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
+		workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
 		u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
 		micros(u.Created), micros(u.LastModified), u.Version).Scan(&pk)
 	if err != nil {
@@ -218,7 +218,7 @@ func (s *Store) UpdateUser(ctx context.Context, workspaceID int64, id string, up
 			return err
 		}
 		_, err = s.txStmt(ctx, tx, updateUserStmt).ExecContext(ctx,
-			u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, u.Active,
+			u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
 			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs), micros(u.LastModified), u.Version,
 			pk)
 		if err != nil {

@@ -30,6 +30,7 @@ CREATE TABLE users (
 	user_name_key TEXT NOT NULL,
 	external_id   TEXT NOT NULL,    -- '' when absent
 	display_name  TEXT NOT NULL,
+	display_name_key TEXT NOT NULL,
 	active        INTEGER NOT NULL, -- 0 or 1
 	email         TEXT NOT NULL,    -- the account email
 	email_key     TEXT NOT NULL,
@@ -44,7 +45,7 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX users_user_name_key ON users (workspace_id, user_name_key);
 CREATE INDEX users_id            ON users (workspace_id, id);
 CREATE INDEX users_external_id   ON users (workspace_id, external_id, pk);
-CREATE INDEX users_display_name  ON users (workspace_id, display_name, pk);
+CREATE INDEX users_display_name  ON users (workspace_id, display_name_key, pk);
 CREATE INDEX users_email_key     ON users (workspace_id, email_key, pk);
 CREATE INDEX users_active        ON users (workspace_id, active, pk);
 CREATE INDEX users_created       ON users (workspace_id, created, pk);
