@@ -71,11 +71,18 @@ func FoldKey(s string) string {
 	return b.String()
 }
 
-// NewID returns a random (version 4) UUID for a new user.
+// NewID returns a new user id: a version 7 UUID (RFC 9562), 48 bits of
+// millisecond time then 74 random bits. It is as unguessable as a random
+// UUID for this purpose (ids are not secrets: every request is also
+// scoped by the token's workspace), and because consecutive ids sort
+// together, inserting a user touches the end of each id index instead of
+// a random page of it: creates write fewer pages.
 func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
+	ms := uint64(time.Now().UnixMilli())
+	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

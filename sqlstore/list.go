@@ -124,6 +124,16 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 		cur = &c
 	}
 
+	if !q.UseCursor && l.exact && !l.all && q.Count > 0 && q.StartIndex <= 1 {
+		// A lookup (userName eq, externalId eq, …): the first page often
+		// holds every match, and then it is the whole answer, with no
+		// COUNT and no transaction. This is the query every IdP sends
+		// before each create or update.
+		if page, ok, err := s.listFirstPage(ctx, workspaceID, l, q.Count); err != nil || ok {
+			return page, wrap("list users", err)
+		}
+	}
+
 	// One read transaction, so that the workspace check, the count and
 	// the page see one snapshot.
 	tx, err := s.r.BeginTx(ctx, &s.d.ReadTx)
@@ -228,6 +238,39 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l 
 		s.resume.put(fp, start+n, posns[n-1], now)
 	}
 	return page, nil
+}
+
+// listFirstPage reads the first page of an exact plan in one query. ok is
+// false when the page is full, so that more rows may match and the caller
+// must count them.
+func (s *Store) listFirstPage(ctx context.Context, workspaceID int64, l listQuery, count int) (page birdie.UserPage, ok bool, err error) {
+	query, args := l.pageSQL(nil, false, count, 0)
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return page, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		_, u, err := scanUser(rows)
+		if err != nil {
+			return page, false, err
+		}
+		page.Users = append(page.Users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return page, false, err
+	}
+	if len(page.Users) >= count {
+		return birdie.UserPage{}, false, nil
+	}
+	if len(page.Users) == 0 {
+		// No match, or no such workspace: tell them apart.
+		if err := s.workspaceExists(ctx, nil, workspaceID); err != nil {
+			return page, false, err
+		}
+	}
+	page.Total = len(page.Users)
+	return page, true, nil
 }
 
 // listMatching lists when SQL holds only part of the filter, or none of

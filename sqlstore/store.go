@@ -25,6 +25,7 @@ type Store struct {
 	schema   int         // schema version when the store was opened (see Ready)
 	resume   resumeCache // where recent pages ended (see listExact)
 	batch    *batcher    // group commit, with Dialect.BatchWrites
+	onClose  []func()    // see OnClose
 }
 
 var _ birdie.Store = (*Store)(nil)
@@ -81,12 +82,19 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the prepared statements and the database handles.
 func (s *Store) Close() error {
 	s.stopBatcher()
+	for _, f := range s.onClose {
+		f()
+	}
 	err := errors.Join(s.closeStmts(), s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
 }
+
+// OnClose registers f to run when the store closes, before its databases
+// do (a backend's background work, such as SQLite's checkpointer).
+func (s *Store) OnClose(f func()) { s.onClose = append(s.onClose, f) }
 
 // inTx runs fn in a write transaction and commits if fn returns nil. The
 // transaction is rolled back if fn fails or panics (a caller's update

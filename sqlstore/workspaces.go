@@ -115,9 +115,15 @@ func (s *Store) Workspaces(ctx context.Context) ([]birdie.Workspace, error) {
 
 // workspaceExists returns ENOTFOUND unless a workspace with the id exists,
 // as seen by the read transaction tx.
+// workspaceExists checks a workspace id, inside tx, or on the reader pool
+// when tx is nil.
 func (s *Store) workspaceExists(ctx context.Context, tx *sql.Tx, id int64) error {
+	st := s.stmt(workspaceExistsStmt)
+	if tx != nil {
+		st = s.txStmt(ctx, tx, workspaceExistsStmt)
+	}
 	var one int
-	err := s.txStmt(ctx, tx, workspaceExistsStmt).QueryRowContext(ctx, id).Scan(&one)
+	err := st.QueryRowContext(ctx, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errWorkspaceNotFound(id)
 	}

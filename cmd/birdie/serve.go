@@ -29,6 +29,7 @@ func (c *cli) serve(args []string) error {
 	rateBurst := fs.Int("rate-burst", int(envFloat(c.getenv, "BIRDIE_RATE_BURST", server.DefaultRateBurst)), "requests a token may make at once")
 	metricsAddr := fs.String("metrics-addr", c.getenv("BIRDIE_METRICS_ADDR"), "serve /metrics on this separate address instead of the main one")
 	maxConns := fs.Int("db-max-conns", int(envFloat(c.getenv, "BIRDIE_DB_MAX_CONNS", 0)), "database connections per replica (0: 20 for PostgreSQL, max(4, CPUs) readers for SQLite)")
+	pprofAddr := fs.String("pprof-addr", c.getenv("BIRDIE_PPROF_ADDR"), "serve Go profiling (net/http/pprof) on this separate, private address; off when empty")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -88,6 +89,14 @@ func (c *cli) serve(args []string) error {
 		go msrv.Serve(mln)
 		defer msrv.Close()
 		logger.Info("serving metrics", "addr", mln.Addr().String())
+	}
+	if *pprofAddr != "" {
+		stop, err := servePprof(*pprofAddr, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	srv := &http.Server{
 		Handler:           handler,

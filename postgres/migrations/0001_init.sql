@@ -45,13 +45,14 @@ CREATE TABLE users (
 -- Enforces userName uniqueness per workspace (case-insensitively), and
 -- serves userName lookups and sorting.
 CREATE UNIQUE INDEX users_user_name_key ON users (workspace_id, user_name_key);
-CREATE INDEX users_id            ON users (workspace_id, id);
+CREATE INDEX users_id            ON users (workspace_id, id); -- ids are time-ordered (UUIDv7): appends
 CREATE INDEX users_external_id   ON users (workspace_id, external_id, pk);
 CREATE INDEX users_display_name  ON users (workspace_id, display_name_key, pk);
 CREATE INDEX users_email_key     ON users (workspace_id, email_key, pk);
-CREATE INDEX users_active        ON users (workspace_id, active, pk);
 CREATE INDEX users_created       ON users (workspace_id, created, pk);
 CREATE INDEX users_last_modified ON users (workspace_id, last_modified, pk);
+-- No index for sorting by active: two values, rarely sorted on, and one
+-- index fewer for every create to write. sortBy=active sorts in memory.
 
 -- One row per distinct FoldKey of a user's emails[].value, for emails.value
 -- filters. workspace_id is always the user's.

@@ -24,7 +24,6 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 	('users',       'users_external_id',              '1000000 100000 2 1'),
 	('users',       'users_display_name',             '1000000 100000 5 1'),
 	('users',       'users_email_key',                '1000000 100000 2 1'),
-	('users',       'users_active',                   '1000000 100000 50000 1'),
 	('users',       'users_created',                  '1000000 100000 2 1'),
 	('users',       'users_last_modified',            '1000000 100000 2 1'),
 	('user_emails', 'sqlite_autoindex_user_emails_1', '1200000 2 1'),

@@ -1,0 +1,262 @@
+// Command birdie-bench measures the real birdie server end to end: it seeds
+// a workspace with N realistic users straight through the store, starts
+// the birdie binary as a child process, drives each SCIM operation an IdP
+// uses with C concurrent keep-alive clients for a fixed time, pages through
+// every user the way Okta's import does, and prints one table.
+//
+// Every rate is also given as a ratio to a bare net/http server, in this
+// process, answering a fixed user-sized body to the same client pool: on a
+// shared, noisy machine absolute numbers drift from run to run, the ratio
+// much less, and it says how much of the cost is Birdie's own.
+//
+//	go run ./cmd/birdie-bench                                   # 10k users, SQLite in a temp dir
+//	go run ./cmd/birdie-bench --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
+//	go run ./cmd/birdie-bench --users 1000000 --duration 3s --json bench.json
+//
+// It is Linux-only in one respect: the server's memory is read from
+// /proc/<pid>/status.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the bench schema
+
+	"birdie/postgres"
+	"birdie/sqlite"
+	"birdie/sqlstore"
+)
+
+// config is everything one run needs; the flags fill it in, the test
+// builds its own.
+type config struct {
+	Users         int
+	DB            string // "" means a fresh SQLite file in the temp dir
+	Clients       int
+	Duration      time.Duration // measured time per operation
+	Warmup        time.Duration // unmeasured time before each; < 0 means the default
+	Binary        string        // "" means build ./cmd/birdie
+	Import        bool
+	ImportTimeout time.Duration
+	Batch         int    // users per seeding transaction
+	JSON          string // if set, also write the results here
+	Stdout        io.Writer
+	Progress      io.Writer // what the bench is doing, as it does it
+}
+
+func main() {
+	cfg := config{Stdout: os.Stdout, Progress: os.Stderr}
+	flag.IntVar(&cfg.Users, "users", 10000, "users to seed")
+	flag.StringVar(&cfg.DB, "db", "", "database: empty for a fresh SQLite file in a temp dir, or a postgres:// URL (a fresh schema is created in it and dropped at the end)")
+	flag.IntVar(&cfg.Clients, "clients", 32, "concurrent clients")
+	flag.DurationVar(&cfg.Duration, "duration", 5*time.Second, "measured time per operation")
+	flag.DurationVar(&cfg.Warmup, "warmup", -1, "unmeasured time before each operation (default: duration/10, at most 1s)")
+	flag.StringVar(&cfg.Binary, "binary", "", "birdie binary to run (default: go build ./cmd/birdie into a temp dir)")
+	flag.BoolVar(&cfg.Import, "import", true, "run the full Okta-style import (startIndex/count=100 through every user)")
+	flag.DurationVar(&cfg.ImportTimeout, "import-timeout", 10*time.Minute, "give up the import after this long and report how far it got")
+	flag.IntVar(&cfg.Batch, "batch", 5000, "users per seeding transaction")
+	flag.StringVar(&cfg.JSON, "json", "", "also write the results as JSON to this file")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "birdie-bench: unexpected arguments %q\n", flag.Args())
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "birdie-bench:", err)
+		os.Exit(1)
+	}
+	if rep.Failed() {
+		os.Exit(1)
+	}
+}
+
+// run is the whole bench: seed, start the server, measure, report. It
+// cleans up after itself (server stopped, temp dir and PostgreSQL schema
+// dropped) however it ends.
+func run(ctx context.Context, cfg config) (*report, error) {
+	if cfg.Users < 1 || cfg.Clients < 1 || cfg.Duration <= 0 || cfg.Batch < 1 {
+		return nil, errors.New("--users, --clients, --duration and --batch must be positive")
+	}
+	if cfg.Warmup < 0 {
+		cfg.Warmup = min(cfg.Duration/10, time.Second)
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "birdie-bench: "+format+"\n", args...) }
+
+	tmp, err := os.MkdirTemp("", "birdie-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	binary := cfg.Binary
+	if binary == "" {
+		logf("building ./cmd/birdie")
+		if binary, err = buildBinary(ctx, tmp); err != nil {
+			return nil, err
+		}
+	}
+
+	dsn, storeDesc := cfg.DB, ""
+	switch {
+	case dsn == "":
+		dsn = filepath.Join(tmp, "bench.db")
+		storeDesc = "sqlite (fresh file in " + os.TempDir() + ")"
+	case isPostgres(dsn):
+		schemaDSN, drop, err := freshSchema(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		dsn = schemaDSN
+		storeDesc = "postgres (fresh schema, " + redact(cfg.DB) + ")"
+	default:
+		storeDesc = "sqlite (" + dsn + ")"
+	}
+
+	logf("seeding %d users (batches of %d)", cfg.Users, cfg.Batch)
+	lastLog := time.Now()
+	seed, err := seedStore(ctx, dsn, cfg.Users, cfg.Batch, func(done int) {
+		if time.Since(lastLog) >= 10*time.Second {
+			lastLog = time.Now()
+			logf("seeded %d of %d users", done, cfg.Users)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	logf("seeded in %s (%.0f users/s)", seed.Elapsed.Round(time.Millisecond), float64(cfg.Users)/seed.Elapsed.Seconds())
+
+	srv, err := startServer(ctx, binary, dsn, tmp)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	client := newClient(cfg.Clients)
+	if err := srv.waitReady(ctx, client, 60*time.Second); err != nil {
+		return nil, err
+	}
+	logf("server pid %d on %s", srv.pid(), srv.addr)
+
+	bareBody, err := bareUserBody("http://" + srv.addr + "/scim/v2")
+	if err != nil {
+		return nil, err
+	}
+	bareAddr, closeBare, err := startBare(bareBody)
+	if err != nil {
+		return nil, err
+	}
+	defer closeBare()
+
+	rep := &report{
+		Users: cfg.Users, Clients: cfg.Clients, Duration: cfg.Duration, Warmup: cfg.Warmup,
+		Store: storeDesc, Seed: seed.Elapsed, SeedBatch: cfg.Batch, BareBodyBytes: len(bareBody),
+	}
+	rep.fillEnv()
+
+	lg := &loadGen{ctx: ctx, client: client, clients: cfg.Clients, duration: cfg.Duration, warmup: cfg.Warmup, logf: logf, token: seed.Token}
+	for _, op := range operations("http://"+bareAddr, "http://"+srv.addr+"/scim/v2", seed, cfg.Clients) {
+		res, err := lg.run(op)
+		if err != nil {
+			return nil, err
+		}
+		rep.Rows = append(rep.Rows, res)
+	}
+	if cfg.Import {
+		logf("importing every user with startIndex/count=100, one client (timeout %s)", cfg.ImportTimeout)
+		imp, err := runImport(ctx, client, "http://"+srv.addr+"/scim/v2", seed, cfg.ImportTimeout)
+		if err != nil {
+			return nil, err
+		}
+		rep.Import = imp
+	}
+
+	rep.PeakRSSMB, rep.RSSMB, err = srv.memory()
+	if err != nil {
+		logf("cannot read the server's memory: %v", err)
+	}
+	if err := srv.stop(); err != nil {
+		logf("server did not stop cleanly: %v (log: %s)", err, srv.logTail())
+	}
+	rep.writeTable(cfg.Stdout)
+	if cfg.JSON != "" {
+		if err := rep.writeJSON(cfg.JSON); err != nil {
+			return rep, err
+		}
+		logf("results written to %s", cfg.JSON)
+	}
+	return rep, nil
+}
+
+// openStore opens the store a DSN names, as `birdie --db` does.
+func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn)
+	}
+	return sqlite.Open(ctx, dsn)
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil {
+		return u.Redacted()
+	}
+	return "postgres://…"
+}
+
+// freshSchema creates an empty schema on the PostgreSQL server at base and
+// returns a DSN whose search_path puts everything Birdie creates in it, so
+// that the bench neither needs its own database nor touches anything else
+// in the one it is given; drop removes the schema and all it holds.
+func freshSchema(ctx context.Context, base string) (dsn string, drop func(), err error) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, fmt.Errorf("connect to %s: %w", redact(base), err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "birdie_bench_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create schema on %s: %w", redact(base), err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	drop = func() {
+		// Not ctx: the schema must go even after an interrupt.
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			fmt.Fprintf(os.Stderr, "birdie-bench: drop schema %s: %v\n", schema, err)
+		}
+		admin.Close()
+	}
+	return u.String(), drop, nil
+}
