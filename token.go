@@ -49,6 +49,25 @@ func NewToken(workspaceID int64, now time.Time) (secret string, t Token) {
 	}
 }
 
+// tokenLen is the length of every secret NewToken makes.
+var tokenLen = len(TokenPrefix) + b32.EncodedLen(32)
+
+// WellFormedToken reports whether s has the shape of a token NewToken
+// makes (prefix, length, alphabet), so that garbage can be refused
+// without a database lookup.
+func WellFormedToken(s string) bool {
+	if len(s) != tokenLen || !strings.HasPrefix(s, TokenPrefix) {
+		return false
+	}
+	for i := len(TokenPrefix); i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // HashToken returns the hex SHA-256 of a token secret: the only form in
 // which a secret is ever stored or compared. A fast hash is right here
 // because the secret has 256 bits of entropy; there is nothing to brute-force.

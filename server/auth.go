@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,14 +34,31 @@ const touchInterval = time.Minute
 // revoke is effective within that time on every replica.
 func (s *Server) auth(h scopedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A failed authentication costs its client address one unit of
+		// budget; past it, failures are answered 429 instead of 401. Only
+		// failures are limited: IdPs send many tenants' traffic from
+		// shared addresses, and one tenant's wrong token must never block
+		// another's valid one.
+		fail := func(detail string, args ...any) {
+			if ok, wait := s.authFail.allow(s.clientAddr(r), s.cfg.Now()); !ok {
+				s.tooMany(w, r, wait, "too many failed authentications from this address; check the token configured in the IdP")
+				return
+			}
+			s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", detail, args...))
+		}
 		secret, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
-			s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", "missing or malformed Authorization header: send 'Authorization: Bearer <token>' with the workspace token Birdie support issued"))
+			fail("missing or malformed Authorization header: send 'Authorization: Bearer <token>' with the workspace token Birdie support issued")
+			return
+		}
+		if !birdie.WellFormedToken(secret) {
+			// Not one of Birdie's tokens: refused without a lookup.
+			fail("the bearer token is not valid: Birdie tokens start with %q; check that the whole token was pasted", birdie.TokenPrefix)
 			return
 		}
 		tok, err := s.lookupToken(r.Context(), birdie.HashToken(secret))
 		if birdie.ErrorCode(err) == birdie.ENOTFOUND {
-			s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", "the bearer token is not valid: check that the whole token was pasted, or ask Birdie support for a new one"))
+			fail("the bearer token is not valid: check that the whole token was pasted, or ask Birdie support for a new one")
 			return
 		}
 		if err != nil {
@@ -47,15 +66,13 @@ func (s *Server) auth(h scopedHandler) http.Handler {
 			return
 		}
 		if tok.IsRevoked() {
-			s.writeError(w, r, scim.Errorf(http.StatusUnauthorized, "", "the bearer token was revoked on %s; ask Birdie support for a new one", tok.Revoked.UTC().Format(time.DateOnly)))
+			fail("the bearer token was revoked on %s; ask Birdie support for a new one", tok.Revoked.UTC().Format(time.DateOnly))
 			return
 		}
 		ri := info(r.Context())
 		ri.workspaceID, ri.tokenID = tok.WorkspaceID, tok.ID
 		if ok, wait := s.limiter.allow(tok.ID, s.cfg.Now()); !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			s.writeError(w, r, scim.Errorf(http.StatusTooManyRequests, scim.ErrTooMany, "too many requests for this token (limit %g per second, bursts of %d); retry after %d seconds", s.cfg.RateLimit, s.cfg.RateBurst, secs))
+			s.tooMany(w, r, wait, fmt.Sprintf("too many requests for this token (limit %g per second, bursts of %d)", s.cfg.RateLimit, s.cfg.RateBurst))
 			return
 		}
 		s.touch(r.Context(), tok.ID)
@@ -73,6 +90,32 @@ func (s *Server) lookupToken(ctx context.Context, hash string) (birdie.Token, er
 		s.tokens.put(hash, tok, now)
 	}
 	return tok, err
+}
+
+// tooMany answers 429 with Retry-After in whole seconds (at least 1).
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, why string) {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	s.writeError(w, r, scim.Errorf(http.StatusTooManyRequests, scim.ErrTooMany, "%s; retry after %d seconds", why, secs))
+}
+
+// clientAddr is the address failed authentications are counted against:
+// the connection's peer, or with TrustProxy the client the proxy names
+// first in X-Forwarded-For.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			if a := strings.TrimSpace(first); a != "" {
+				return a
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // bearerToken extracts the token of an "Authorization: Bearer <token>"

@@ -119,7 +119,11 @@ func newEnv(t testing.TB, b testbackend.Backend, configure func(*server.Config))
 	t.Helper()
 	store := b.Open(t)
 	clock := &testClock{}
-	cfg := server.Config{Store: store, Now: clock.Now}
+	// Every simulated client shares 127.0.0.1, and these tests fail
+	// authentication on purpose many times: the per-address limit of
+	// failed authentications is off here and tested on its own
+	// (TestAuthFailureLimit).
+	cfg := server.Config{Store: store, Now: clock.Now, AuthFailureRate: -1}
 	if configure != nil {
 		configure(&cfg)
 	}

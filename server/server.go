@@ -34,6 +34,13 @@ type Config struct {
 	// 0 means the defaults (DefaultRateLimit, DefaultRateBurst).
 	RateLimit float64
 	RateBurst int
+	// AuthFailureRate and AuthFailureBurst limit failed authentications
+	// (missing, unknown or revoked tokens) per client address: beyond
+	// them the address gets 429 without its token being looked up, which
+	// makes guessing tokens pointless and cheap to refuse. 0 means the
+	// defaults; AuthFailureRate < 0 disables it.
+	AuthFailureRate  float64
+	AuthFailureBurst int
 	// TokenCacheTTL is how long a replica reuses a token lookup; a revoke
 	// takes effect everywhere within it. 0 means DefaultTokenCacheTTL;
 	// < 0 disables the cache.
@@ -49,6 +56,14 @@ type Config struct {
 const (
 	DefaultRateLimit = 50
 	DefaultRateBurst = 200
+)
+
+// Defaults of the failed-authentication limit per client address: 20 in a
+// row, then one every 5 seconds. An IdP with a wrong token retries far
+// more slowly than that; a token guesser is stopped at once.
+const (
+	DefaultAuthFailureRate  = 0.2
+	DefaultAuthFailureBurst = 20
 )
 
 // Observer receives measurements of the traffic; it must be safe for
@@ -70,8 +85,9 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 
-	limiter *limiter
-	tokens  *tokenCache
+	limiter  *limiter
+	authFail *limiter
+	tokens   *tokenCache
 
 	touchMu sync.Mutex
 	touched map[string]time.Time // token id -> last time its last_used was written
@@ -98,11 +114,15 @@ func New(cfg Config) *Server {
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit, cfg.RateBurst = DefaultRateLimit, DefaultRateBurst
 	}
+	if cfg.AuthFailureRate == 0 {
+		cfg.AuthFailureRate, cfg.AuthFailureBurst = DefaultAuthFailureRate, DefaultAuthFailureBurst
+	}
 	if cfg.TokenCacheTTL == 0 {
 		cfg.TokenCacheTTL = DefaultTokenCacheTTL
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, touched: map[string]time.Time{},
-		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), tokens: newTokenCache(cfg.TokenCacheTTL)}
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), authFail: newLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst),
+		tokens: newTokenCache(cfg.TokenCacheTTL)}
 	s.handler = s.routes()
 	return s
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,8 @@ func (c *cli) serve(args []string) error {
 	metricsAddr := fs.String("metrics-addr", c.getenv("BIRDIE_METRICS_ADDR"), "serve /metrics on this separate address instead of the main one")
 	maxConns := fs.Int("db-max-conns", int(envFloat(c.getenv, "BIRDIE_DB_MAX_CONNS", 0)), "database connections per replica (0: 20 for PostgreSQL, max(4, CPUs) readers for SQLite)")
 	pprofAddr := fs.String("pprof-addr", c.getenv("BIRDIE_PPROF_ADDR"), "serve Go profiling (net/http/pprof) on this separate, private address; off when empty")
+	tlsCert := fs.String("tls-cert", c.getenv("BIRDIE_TLS_CERT"), "serve HTTPS with this certificate (PEM, with its chain); needs --tls-key")
+	tlsKey := fs.String("tls-key", c.getenv("BIRDIE_TLS_KEY"), "private key (PEM) of --tls-cert")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -57,11 +60,20 @@ func (c *cli) serve(args []string) error {
 	}
 	store := m.Store(sqlStore)
 
+	tlsConfig, err := loadTLS(*tlsCert, *tlsKey)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
 	}
-	base := "http://" + ln.Addr().String() + "/scim/v2"
+	scheme := "http"
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+		scheme = "https"
+	}
+	base := scheme + "://" + ln.Addr().String() + "/scim/v2"
 	if *publicURL != "" {
 		base = *publicURL
 	}
@@ -158,6 +170,23 @@ Try it:
 
 `, tok.ID, secret, secret, base)
 	return nil
+}
+
+// loadTLS returns the TLS configuration for --tls-cert/--tls-key, or nil
+// when neither is set. TLS 1.2 is the floor (Entra ID requires it; older
+// versions are broken), and Go's default cipher suites are used.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("serve: --tls-cert and --tls-key go together: give both, or neither to serve plain HTTP behind a TLS proxy")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("serve: load TLS certificate %s and key %s: %w", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 func envFloat(getenv env, key string, def float64) float64 {
