@@ -22,13 +22,20 @@ type Store interface {
 	Workspace(ctx context.Context, slug string) (Workspace, error)
 	// Workspaces lists every workspace, ordered by slug.
 	Workspaces(ctx context.Context) ([]Workspace, error)
+	// SetWorkspaceDebug sets the workspace's debug switch: request bodies
+	// are kept in its provisioning log until the given time (see
+	// Workspace.DebugUntil); a zero time turns it off. It returns the
+	// workspace as changed. ENOTFOUND if no workspace has the slug. The
+	// store sets any time given; the CLI limits it (MaxDebugDuration).
+	SetWorkspaceDebug(ctx context.Context, slug string, until time.Time) (Workspace, error)
 
 	// CreateToken stores a token record (never a secret).
 	CreateToken(ctx context.Context, t Token) error
-	// TokenByHash returns the token whose hash is given, revoked or not.
+	// TokenByHash returns the token whose hash is given, revoked or not,
+	// with its workspace's debug switch (Token.WorkspaceDebugUntil).
 	// ENOTFOUND if none.
 	TokenByHash(ctx context.Context, hash string) (Token, error)
-	// Tokens lists a workspace's tokens, oldest first.
+	// Tokens lists a workspace's tokens, oldest first, like TokenByHash.
 	Tokens(ctx context.Context, workspaceID int64) ([]Token, error)
 	// RevokeToken marks a token revoked at the given time; revoking a
 	// revoked token is not an error. ENOTFOUND if no such token.
@@ -56,6 +63,25 @@ type Store interface {
 	// match in all. Results are ordered by q.SortBy, ties broken by
 	// creation order, so pages are stable. It never loads more than one page of users into memory.
 	ListUsers(ctx context.Context, workspaceID int64, q UserQuery) (UserPage, error)
+
+	// AppendLog adds entries to the provisioning log, in one transaction:
+	// all of them or none. The store assigns IDs (those given are
+	// ignored), greater than every ID it assigned before, even after
+	// PruneLogs; it stores each entry as LogEntry.Bounded returns it.
+	// ENOTFOUND if an entry names a workspace that does not exist.
+	AppendLog(ctx context.Context, entries []LogEntry) error
+	// Logs returns the entries of one workspace's provisioning log that
+	// match q, oldest first. Without q.AfterID they are the most recent
+	// q.Limit matching entries, in time order (ties in ID order); with
+	// it, the first q.Limit matching entries after that ID, in ID order,
+	// so that asking again after the greatest ID seen follows the log.
+	// ENOTFOUND if the workspace does not exist.
+	Logs(ctx context.Context, workspaceID int64, q LogQuery) ([]LogEntry, error)
+	// PruneLogs deletes the entries older than before, in every
+	// workspace, and returns how many it deleted. It deletes in small
+	// transactions, so that it never holds the database for long, and
+	// may be run by several processes at once.
+	PruneLogs(ctx context.Context, before time.Time) (int64, error)
 
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error

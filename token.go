@@ -24,6 +24,13 @@ type Token struct {
 	Created     time.Time
 	LastUsed    time.Time // zero if never used
 	Revoked     time.Time // zero if not revoked
+
+	// WorkspaceDebugUntil is the token's workspace's debug switch
+	// (Workspace.DebugUntil), read along with the token: the server
+	// knows a request's workspace only through its token, and so learns
+	// whether to keep request bodies without another lookup. Stores
+	// ignore it on CreateToken.
+	WorkspaceDebugUntil time.Time
 }
 
 // IsRevoked reports whether the token has been revoked.

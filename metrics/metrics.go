@@ -1,7 +1,7 @@
 // Package metrics exposes Birdie's operational metrics in the Prometheus
 // format, through github.com/prometheus/client_golang: HTTP requests by
 // route and status, SCIM errors by scimType, store latency by operation,
-// and database pool statistics. The server reports to it through the
+// provisioning log entries dropped, and database pool statistics. The server reports to it through the
 // small server.Observer interface, so no other package imports Prometheus.
 package metrics
 
@@ -24,6 +24,7 @@ type Metrics struct {
 	scimErrors    *prometheus.CounterVec
 	storeDuration *prometheus.HistogramVec
 	storeErrors   *prometheus.CounterVec
+	logDropped    *prometheus.CounterVec
 }
 
 // latencyBuckets span a fast index lookup (< 1 ms) to Okta's 60 s timeout.
@@ -55,8 +56,12 @@ func New() *Metrics {
 			Name: "birdie_store_errors_total",
 			Help: "Store operations that failed with an internal error (not not-found or conflict), by operation.",
 		}, []string{"operation"}),
+		logDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "birdie_provisioning_log_dropped_total",
+			Help: "Provisioning log entries not written, by reason: queue_full (the writer fell behind), write_failed (the store refused a batch), closed (recorded after shutdown).",
+		}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.scimErrors, m.storeDuration, m.storeErrors,
+	m.reg.MustRegister(m.requests, m.duration, m.scimErrors, m.storeDuration, m.storeErrors, m.logDropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +83,12 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 // ObserveSCIMError records one SCIM error response (server.Observer).
 func (m *Metrics) ObserveSCIMError(status int, scimType string) {
 	m.scimErrors.WithLabelValues(strconv.Itoa(status), scimType).Inc()
+}
+
+// ObserveLogDropped counts provisioning log entries that were not written
+// (server.Observer).
+func (m *Metrics) ObserveLogDropped(reason string, entries int) {
+	m.logDropped.WithLabelValues(reason).Add(float64(entries))
 }
 
 // WatchDB exports a database pool's statistics (open, in-use and idle

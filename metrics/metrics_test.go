@@ -232,6 +232,17 @@ func TestHTTPObservations(t *testing.T) {
 	}
 }
 
+func TestLogDroppedObservations(t *testing.T) {
+	m := metrics.New()
+	m.ObserveLogDropped("queue_full", 1)
+	m.ObserveLogDropped("queue_full", 1)
+	m.ObserveLogDropped("write_failed", 500)
+	text, samples := scrape(t, m)
+	const name = "birdie_provisioning_log_dropped_total"
+	wantValue(t, text, samples, name, map[string]string{"reason": "queue_full"}, 2)
+	wantValue(t, text, samples, name, map[string]string{"reason": "write_failed"}, 500)
+}
+
 func TestStoreObservations(t *testing.T) {
 	m := metrics.New()
 	inner := testbackend.SQLite().Open(t)
@@ -275,6 +286,12 @@ func TestStoreObservations(t *testing.T) {
 	if _, err := s.ListUsers(ctx, ws.ID, birdie.UserQuery{Count: 10}); err != nil {
 		t.Fatalf("ListUsers: %v", err)
 	}
+	if err := s.AppendLog(ctx, []birdie.LogEntry{{WorkspaceID: ws.ID, Time: now, Method: "GET", Status: 200}}); err != nil {
+		t.Fatalf("AppendLog: %v", err)
+	}
+	if _, err := s.Logs(ctx, ws.ID, birdie.LogQuery{}); err != nil {
+		t.Fatalf("Logs: %v", err)
+	}
 
 	text, samples := scrape(t, m)
 	const dur = "birdie_store_operation_duration_seconds"
@@ -283,6 +300,8 @@ func TestStoreObservations(t *testing.T) {
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "get_user"}, 4)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "update_user"}, 1)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "list_users"}, 1)
+	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "append_log"}, 1)
+	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "logs"}, 1)
 	// Histogram buckets are cumulative: +Inf holds every observation.
 	wantValue(t, text, samples, dur+"_bucket", map[string]string{"operation": "create_user", "le": "+Inf"}, 3)
 

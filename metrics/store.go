@@ -49,6 +49,11 @@ func (s *store) Workspaces(ctx context.Context) (_ []birdie.Workspace, err error
 	return s.inner.Workspaces(ctx)
 }
 
+func (s *store) SetWorkspaceDebug(ctx context.Context, slug string, until time.Time) (_ birdie.Workspace, err error) {
+	defer s.timed("set_workspace_debug")(&err)
+	return s.inner.SetWorkspaceDebug(ctx, slug, until)
+}
+
 func (s *store) CreateToken(ctx context.Context, t birdie.Token) (err error) {
 	defer s.timed("create_token")(&err)
 	return s.inner.CreateToken(ctx, t)
@@ -97,6 +102,21 @@ func (s *store) DeleteUser(ctx context.Context, workspaceID int64, id string, ch
 func (s *store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQuery) (_ birdie.UserPage, err error) {
 	defer s.timed("list_users")(&err)
 	return s.inner.ListUsers(ctx, workspaceID, q)
+}
+
+func (s *store) AppendLog(ctx context.Context, entries []birdie.LogEntry) (err error) {
+	defer s.timed("append_log")(&err)
+	return s.inner.AppendLog(ctx, entries)
+}
+
+func (s *store) Logs(ctx context.Context, workspaceID int64, q birdie.LogQuery) (_ []birdie.LogEntry, err error) {
+	defer s.timed("logs")(&err)
+	return s.inner.Logs(ctx, workspaceID, q)
+}
+
+func (s *store) PruneLogs(ctx context.Context, before time.Time) (_ int64, err error) {
+	defer s.timed("prune_logs")(&err)
+	return s.inner.PruneLogs(ctx, before)
 }
 
 func (s *store) Ping(ctx context.Context) error { return s.inner.Ping(ctx) }

@@ -184,16 +184,21 @@ func (l *lexer) quotedEscaped(start, i int) (string, *Error) {
 			if !ok {
 				return "", l.errorf(i, "invalid escape %s: \\u must be followed by 4 hex digits", l.at(i))
 			}
+			if r == 0 {
+				// No identifier holds NUL, and PostgreSQL cannot compare
+				// with it: refused rather than silently matching nothing.
+				return "", l.errorf(i, "the escape \\u0000 %s is a NUL character, which no attribute value holds", l.at(i))
+			}
 			i += 6
 			if utf16.IsSurrogate(r) {
-				if r2, ok := hex4(l.s, i+2); ok && l.s[i] == '\\' && l.s[i+1] == 'u' {
+				if r2, ok := hex4(l.s, i+2); ok && i+1 < len(l.s) && l.s[i] == '\\' && l.s[i+1] == 'u' {
 					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
 						b = utf8.AppendRune(b, d)
 						i += 6
 						continue
 					}
 				}
-				r = utf8.RuneError // a lone surrogate, as encoding/json does
+				return "", l.errorf(i-6, "the escape %s %s is a lone UTF-16 surrogate, which is not a character", l.s[i-6:i], l.at(i-6))
 			}
 			b = utf8.AppendRune(b, r)
 			continue

@@ -37,10 +37,28 @@ func (p ListParams) Query() birdie.UserQuery {
 		UseCursor: p.UseCursor, Cursor: p.Cursor}
 }
 
-// ParseListQuery reads list parameters from a URL query (RFC 7644
-// §3.4.2). Parameter names are matched case-insensitively; startIndex and
-// count out of range are clamped, not rejected.
-func ParseListQuery(q url.Values) (ListParams, error) {
+// ParseListQuery reads list parameters from a raw URL query string (RFC
+// 7644 §3.4.2). Parameter names are matched case-insensitively; startIndex
+// and count out of range are clamped, not rejected. A query string that
+// cannot be parsed whole (a stray ';', a broken %-escape) or that gives a
+// parameter twice is refused: silently dropping a filter would answer an
+// IdP's lookup with the whole workspace.
+func ParseListQuery(rawQuery string) (ListParams, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return ListParams{}, BadRequest(ErrInvalidFilter, "the query string is malformed (%v); percent-encode reserved characters such as ';', '%%', '&' and '+' in parameter values", err)
+	}
+	seen := map[string]string{}
+	for k, v := range q {
+		lk := strings.ToLower(k)
+		if other, dup := seen[lk]; dup || len(v) > 1 {
+			if !dup {
+				other = k
+			}
+			return ListParams{}, BadRequest(ErrInvalidValue, "the query parameter %q is given more than once (as %q and %q); give it once", lk, min(k, other), max(k, other))
+		}
+		seen[lk] = k
+	}
 	get := func(name string) (string, bool) {
 		for k, v := range q {
 			if strings.EqualFold(k, name) && len(v) > 0 {

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,6 +168,22 @@ func ApplyPatch(doc map[string]any, ops []PatchOp) error {
 			return atOp(i, err)
 		}
 	}
+	return canonicalize(doc)
+}
+
+// canonicalize passes every member of doc through the same normalisation
+// as a request body, so that a PATCH leaves exactly what a POST with the
+// same attributes would store: e.g. a manager whose value was replaced by
+// "" is absent, as it is on create.
+func canonicalize(doc map[string]any) error {
+	fresh := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if err := SetMember(fresh, k, v); err != nil {
+			return err
+		}
+	}
+	clear(doc)
+	maps.Copy(doc, fresh)
 	return nil
 }
 

@@ -21,7 +21,14 @@ var ignoredOnWrite = []string{"schemas", "id", "meta", "groups", "password"}
 // DecodeJSON decodes a request body that must be one JSON object. Syntax
 // errors become 400 invalidSyntax with the byte offset, so an IdP admin can
 // find the mistake in their template.
+//
+// It also refuses what encoding/json would accept but alter or resolve by
+// chance: invalid UTF-8, lone surrogate escapes, and a member named twice
+// in different case (see checkJSONText, checkDuplicateMembers).
 func DecodeJSON(body []byte) (map[string]any, error) {
+	if err := checkJSONText(body); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw any
 	if err := dec.Decode(&raw); err != nil {
@@ -40,6 +47,9 @@ func DecodeJSON(body []byte) (map[string]any, error) {
 	obj, ok := raw.(map[string]any)
 	if !ok {
 		return nil, BadRequest(ErrInvalidSyntax, "the request body must be a JSON object, got %s", jsonKind(raw))
+	}
+	if err := checkDuplicateMembers(obj, ""); err != nil {
+		return nil, err
 	}
 	return obj, nil
 }
@@ -212,14 +222,26 @@ func Derive(u *birdie.User) error {
 	}
 	u.Email = email
 	for _, f := range []struct{ name, v string }{{"userName", u.UserName}, {"externalId", u.ExternalID}, {"displayName", u.DisplayName}} {
-		if len(f.v) > MaxIndexedBytes {
-			return BadRequest(ErrInvalidValue, "%s is %d bytes long; Birdie accepts at most %d bytes", f.name, len(f.v), MaxIndexedBytes)
+		if err := checkIndexed(f.name, f.v); err != nil {
+			return err
 		}
 	}
 	for _, v := range u.EmailValues {
-		if len(v) > MaxIndexedBytes {
-			return BadRequest(ErrInvalidValue, "an emails value is %d bytes long; Birdie accepts at most %d bytes per email address", len(v), MaxIndexedBytes)
+		if err := checkIndexed("an emails value", v); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// checkIndexed checks a value Birdie indexes: bounded in size, and without
+// NUL characters, which identifiers never hold and PostgreSQL cannot store.
+func checkIndexed(name, v string) error {
+	if len(v) > MaxIndexedBytes {
+		return BadRequest(ErrInvalidValue, "%s is %d bytes long; Birdie accepts at most %d bytes", name, len(v), MaxIndexedBytes)
+	}
+	if strings.IndexByte(v, 0) >= 0 {
+		return BadRequest(ErrInvalidValue, "%s contains a NUL character (\\u0000), which an identifier cannot hold", name)
 	}
 	return nil
 }

@@ -31,8 +31,9 @@ const touchInterval = time.Minute
 
 // auth authenticates the bearer token and calls h with its workspace. The
 // token is looked up by its SHA-256 hash, at most TokenCacheTTL ago, so a
-// revoke is effective within that time on every replica.
-func (s *Server) auth(h scopedHandler) http.Handler {
+// revoke is effective within that time on every replica. op is the
+// route's operation (birdie.Op*), for the provisioning log.
+func (s *Server) auth(op string, h scopedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A failed authentication costs its client address one unit of
 		// budget; past it, failures are answered 429 instead of 401. Only
@@ -71,6 +72,10 @@ func (s *Server) auth(h scopedHandler) http.Handler {
 		}
 		ri := info(r.Context())
 		ri.workspaceID, ri.tokenID = tok.WorkspaceID, tok.ID
+		ri.op, ri.debugUntil = op, tok.WorkspaceDebugUntil
+		if op != birdie.OpGroups {
+			ri.userID = r.PathValue("id")
+		}
 		if ok, wait := s.limiter.allow(tok.ID, s.cfg.Now()); !ok {
 			s.tooMany(w, r, wait, fmt.Sprintf("too many requests for this token (limit %g per second, bursts of %d)", s.cfg.RateLimit, s.cfg.RateBurst))
 			return

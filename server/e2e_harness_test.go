@@ -55,6 +55,7 @@ type (
 type env struct {
 	Backend testbackend.Backend
 	Store   birdie.Store
+	API     *server.Server
 	Server  *httptest.Server
 	Client  *http.Client
 
@@ -138,12 +139,16 @@ func newEnv(t testing.TB, b testbackend.Backend, configure func(*server.Config))
 			}
 		})
 	}
-	srv := httptest.NewServer(server.New(cfg))
+	api := server.New(cfg)
+	// Cleanups run last first: the HTTP server closes, then the
+	// provisioning log is written, then the store closes.
+	t.Cleanup(func() { api.Close(context.Background()) })
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	// Redirects are not followed: a test must see what the server answers.
 	client := *srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	e := &env{Backend: b, Store: store, Server: srv, Client: &client, Clock: clock}
+	e := &env{Backend: b, Store: store, API: api, Server: srv, Client: &client, Clock: clock}
 	e.WSA, e.TokenA, e.TokenAID = createWorkspace(t, store, "ws-a")
 	e.WSB, e.TokenB, e.TokenBID = createWorkspace(t, store, "ws-b")
 	return e

@@ -14,7 +14,7 @@ const groupsDetail = "Birdie syncs users only and does not support groups: turn 
 // IdP connection tests which probe /Groups pass.
 func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request, _ principal) {
 	start := 1
-	if p, err := scim.ParseListQuery(r.URL.Query()); err == nil {
+	if p, err := scim.ParseListQuery(r.URL.RawQuery); err == nil {
 		start = p.StartIndex
 	}
 	writeJSON(w, http.StatusOK, scim.ListResponse(0, start, nil))

@@ -12,12 +12,22 @@ import (
 	"time"
 )
 
-// requestInfo is filled in as a request goes through the middleware, so
-// the access log can say which workspace and route it concerned.
+// requestInfo is filled in as a request goes through the middleware and
+// handlers, so that the access log and the provisioning log can say what
+// it concerned. Only the request's own goroutine writes it.
 type requestInfo struct {
 	id          string
-	workspaceID int64
+	workspaceID int64 // 0 until auth knows the workspace
 	tokenID     string
+
+	// For the provisioning log (provlog.go).
+	op         string    // birdie.Op*, set by auth from the route
+	userID     string    // from the path, or the user created
+	userName   string    // when the handler knows it
+	scimType   string    // of the error written (writeError)
+	detail     string    // of the error written (writeError)
+	body       []byte    // the body read (readBody); logged only in debug mode
+	debugUntil time.Time // the workspace's debug switch, read with the token
 }
 
 type infoKey struct{}
@@ -61,6 +71,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		at := s.cfg.Now()
 		ri := &requestInfo{id: requestID(r)}
 		w.Header().Set("X-Request-Id", ri.id)
 		sw := &statusWriter{ResponseWriter: w}
@@ -71,6 +82,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		elapsed := time.Since(start)
 		s.cfg.Observer.ObserveRequest(r.Pattern, r.Method, sw.status, elapsed)
+		s.record(r, ri, at, sw.status, elapsed)
 		level := slog.LevelInfo
 		if sw.status >= 500 && sw.status != http.StatusNotImplemented {
 			level = slog.LevelError
@@ -137,15 +149,30 @@ var canonicalSegments = map[string]string{
 }
 
 // normalizePath rewrites SCIM paths to their canonical form before
-// routing, so that /scim/v2//users/ and /scim/v2/Users route alike.
-func normalizePath(next http.Handler) http.Handler {
+// routing, so that /scim/v2//users/ and /scim/v2/Users route alike. A path
+// with "." or ".." segments is answered 404 here: the mux would redirect
+// it with an HTML body, and no SCIM client means one.
+func normalizePath(next http.Handler, notFound http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hasDotSegment(r.URL.Path) {
+			notFound(w, r)
+			return
+		}
 		if p := canonicalPath(r.URL.Path); p != r.URL.Path {
 			r.URL.Path = p
 			r.URL.RawPath = ""
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 func canonicalPath(p string) string {

@@ -78,6 +78,7 @@ type opsObserver struct {
 	mu       sync.Mutex
 	requests []opsObservedRequest
 	errors   []opsObservedError
+	dropped  map[string]int // provisioning log entries dropped, by reason
 }
 
 type opsObservedRequest struct {
@@ -101,6 +102,23 @@ func (o *opsObserver) ObserveSCIMError(status int, scimType string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.errors = append(o.errors, opsObservedError{status, scimType})
+}
+
+func (o *opsObserver) ObserveLogDropped(reason string, entries int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.dropped == nil {
+		o.dropped = map[string]int{}
+	}
+	o.dropped[reason] += entries
+}
+
+// droppedLog returns how many provisioning log entries were dropped for
+// the reason.
+func (o *opsObserver) droppedLog(reason string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.dropped[reason]
 }
 
 func (o *opsObserver) snapshot() ([]opsObservedRequest, []opsObservedError) {
@@ -198,7 +216,9 @@ func newOpsEnv(t *testing.T, level slog.Level) *opsEnv {
 	}
 	e.ws, e.token, e.tokenID = ws, secret, tok.ID
 	logger := slog.New(slog.NewJSONHandler(e.log, &slog.HandlerOptions{Level: level}))
-	e.srv = httptest.NewServer(server.New(server.Config{Store: e.store, Logger: logger, Observer: e.observer}))
+	api := server.New(server.Config{Store: e.store, Logger: logger, Observer: e.observer})
+	t.Cleanup(func() { api.Close(context.Background()) })
+	e.srv = httptest.NewServer(api)
 	t.Cleanup(e.srv.Close)
 	return e
 }

@@ -32,12 +32,15 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// writeError answers with a SCIM Error. Internal errors are logged with the
-// request id; their cause is never shown to the client.
+// writeError answers with a SCIM Error, and notes it for the provisioning
+// log: every error answer goes through here. Internal errors are logged
+// with the request id; their cause is never shown to the client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	se := scim.AsError(err)
+	ri := info(r.Context())
+	ri.scimType, ri.detail = se.ScimType, se.Detail
 	if se.Status == http.StatusInternalServerError {
-		s.log.Error("internal error", "request_id", info(r.Context()).id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		s.log.Error("internal error", "request_id", ri.id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	}
 	s.cfg.Observer.ObserveSCIMError(se.Status, se.ScimType)
 	if se.Status == http.StatusUnauthorized {
@@ -46,9 +49,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, se.Status, se.Body())
 }
 
-// readBody reads a request body up to the configured limit. A larger body
-// is answered 413 without reading further; the connection is then closed
-// so the unread rest cannot be taken for the next request.
+// readBody reads a request body up to the configured limit, and notes it
+// for the provisioning log (which keeps it only in debug mode). A larger
+// body is answered 413 without reading further; the connection is then
+// closed so the unread rest cannot be taken for the next request.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	limit := s.cfg.MaxBodyBytes
 	tooLarge := scim.Errorf(http.StatusRequestEntityTooLarge, "", "the request body is larger than the limit of %d bytes", limit)
@@ -65,5 +69,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		}
 		return nil, scim.BadRequest(scim.ErrInvalidSyntax, "could not read the request body: %v", err)
 	}
+	info(r.Context()).body = body
 	return body, nil
 }

@@ -1,11 +1,13 @@
 // Package server is Birdie's HTTP surface: the SCIM 2.0 endpoints under
-// /scim/v2, bearer-token authentication, health checks, and the mapping of
-// errors to SCIM error responses. It holds no protocol logic of its own
+// /scim/v2, bearer-token authentication, health checks, the mapping of
+// errors to SCIM error responses, and the recording of each request in
+// its workspace's provisioning log. It holds no protocol logic of its own
 // (that is package scim) and no storage (that is the birdie.Store it is
 // given).
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -48,6 +50,9 @@ type Config struct {
 	// Observer, if set, is told about every request and SCIM error (the
 	// metrics package implements it).
 	Observer Observer
+	// LogQueueSize is how many provisioning log entries may wait to be
+	// written before new ones are dropped. 0 means DefaultLogQueueSize.
+	LogQueueSize int
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -71,12 +76,16 @@ const (
 type Observer interface {
 	ObserveRequest(route, method string, status int, d time.Duration)
 	ObserveSCIMError(status int, scimType string)
+	// ObserveLogDropped counts provisioning log entries that were not
+	// written, for one of the LogDrop* reasons.
+	ObserveLogDropped(reason string, entries int)
 }
 
 type nopObserver struct{}
 
 func (nopObserver) ObserveRequest(string, string, int, time.Duration) {}
 func (nopObserver) ObserveSCIMError(int, string)                      {}
+func (nopObserver) ObserveLogDropped(string, int)                     {}
 
 // Server serves the SCIM API. Create it with New.
 type Server struct {
@@ -88,6 +97,7 @@ type Server struct {
 	limiter  *limiter
 	authFail *limiter
 	tokens   *tokenCache
+	provlog  *provLog
 
 	touchMu sync.Mutex
 	touched map[string]time.Time // token id -> last time its last_used was written
@@ -97,7 +107,8 @@ type Server struct {
 // user resource, far below what could hurt the server.
 const DefaultMaxBodyBytes = 1 << 20
 
-// New returns the HTTP handler of the whole service.
+// New returns the HTTP handler of the whole service. It starts the
+// provisioning log's writer: call Close when done serving.
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -120,11 +131,22 @@ func New(cfg Config) *Server {
 	if cfg.TokenCacheTTL == 0 {
 		cfg.TokenCacheTTL = DefaultTokenCacheTTL
 	}
+	if cfg.LogQueueSize <= 0 {
+		cfg.LogQueueSize = DefaultLogQueueSize
+	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, touched: map[string]time.Time{},
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), authFail: newLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst),
-		tokens: newTokenCache(cfg.TokenCacheTTL)}
+		tokens:  newTokenCache(cfg.TokenCacheTTL),
+		provlog: newProvLog(cfg.Store, cfg.Observer, cfg.Logger, cfg.LogQueueSize)}
 	s.handler = s.routes()
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close writes the provisioning log entries still queued and stops the
+// writer; it returns early, with an error, if ctx ends first. Call it once
+// no request is being served (after http.Server.Shutdown): entries of
+// requests that end later are dropped and counted. Closing twice is
+// harmless.
+func (s *Server) Close(ctx context.Context) error { return s.provlog.close(ctx) }

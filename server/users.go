@@ -25,6 +25,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		s.writeError(w, r, err)
 		return
 	}
+	info(r.Context()).userName = u.UserName // logged even if the create fails (a taken userName)
 	if err := s.store.CreateUser(r.Context(), p.WorkspaceID, u); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -39,6 +40,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, p princip
 		return
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, u.ETag()) {
+		noteUser(r, &u)
 		w.Header().Set("ETag", u.ETag())
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -115,9 +117,12 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request, p princ
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, p principal) {
 	ifMatch := r.Header.Get("If-Match")
+	var userName string
 	err := s.store.DeleteUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u birdie.User) error {
+		userName = u.UserName
 		return checkIfMatch(ifMatch, &u)
 	})
+	info(r.Context()).userName = userName
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -126,7 +131,7 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, p prin
 }
 
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request, p principal) {
-	params, err := scim.ParseListQuery(r.URL.Query())
+	params, err := scim.ParseListQuery(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -166,6 +171,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, 
 // writeUser answers with one user, its ETag and, on create, its Location.
 // attributes/excludedAttributes are honoured here too (RFC 7644 §3.9).
 func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u *birdie.User) {
+	noteUser(r, u)
 	q := r.URL.Query()
 	proj := scim.NewProjection(scim.SplitList(q.Get("attributes")), scim.SplitList(q.Get("excludedAttributes")))
 	base := s.baseURL(r)
@@ -174,6 +180,13 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u
 		w.Header().Set("Location", scim.Location(base, u.ID))
 	}
 	writeBody(w, status, scim.AppendProjectedUser(make([]byte, 0, 1024), u, base, proj))
+}
+
+// noteUser records which user the request concerned, for the provisioning
+// log.
+func noteUser(r *http.Request, u *birdie.User) {
+	ri := info(r.Context())
+	ri.userID, ri.userName = u.ID, u.UserName
 }
 
 // checkIfMatch enforces an If-Match precondition against the stored

@@ -20,6 +20,8 @@
 // user_emails.value_key) and only that form is indexed and compared.
 // users.pk is an internal, monotonically assigned key: it orders users by
 // creation and breaks ties between equal sort keys, so pages are stable.
+// provisioning_log.id is never reused (AUTOINCREMENT, an identity column),
+// so that a follower of the log can ask for the entries after an id.
 //
 // # Listing and filtering
 //

@@ -163,7 +163,7 @@ func translateCompare(c birdie.Compare, ws int64) (plan, bool) {
 		return plan{}, false
 	}
 	v, ok := c.Value.(string)
-	if !ok || v == "" {
+	if !ok || v == "" || !validKey(v) {
 		return plan{}, false
 	}
 	p := c.Path

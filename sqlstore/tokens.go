@@ -12,10 +12,15 @@ import (
 
 const tokenCols = `id, workspace_id, prefix, hash, created, last_used, revoked`
 
+// tokenSelect reads the columns scanToken scans: a token and its
+// workspace's debug switch.
+const tokenSelect = `SELECT t.id, t.workspace_id, t.prefix, t.hash, t.created, t.last_used, t.revoked, w.debug_until
+	FROM tokens t JOIN workspaces w ON w.id = t.workspace_id`
+
 var (
 	insertTokenStmt = writeStmt(`INSERT INTO tokens (` + tokenCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	tokenByHashStmt = readStmt(`SELECT ` + tokenCols + ` FROM tokens WHERE hash = ?`)
-	tokensStmt      = readStmt(`SELECT ` + tokenCols + ` FROM tokens WHERE workspace_id = ? ORDER BY created, id`)
+	tokenByHashStmt = readStmt(tokenSelect + ` WHERE t.hash = ?`)
+	tokensStmt      = readStmt(tokenSelect + ` WHERE t.workspace_id = ? ORDER BY t.created, t.id`)
 	revokeTokenStmt = writeStmt(`UPDATE tokens SET revoked = COALESCE(revoked, ?) WHERE id = ?`)
 	touchTokenStmt  = writeStmt(`UPDATE tokens SET last_used = CASE WHEN last_used IS NULL OR last_used < ? THEN ? ELSE last_used END WHERE id = ?`)
 )
@@ -23,13 +28,14 @@ var (
 func scanToken(row interface{ Scan(...any) error }) (birdie.Token, error) {
 	var t birdie.Token
 	var created int64
-	var lastUsed, revoked sql.NullInt64
-	if err := row.Scan(&t.ID, &t.WorkspaceID, &t.Prefix, &t.Hash, &created, &lastUsed, &revoked); err != nil {
+	var lastUsed, revoked, debugUntil sql.NullInt64
+	if err := row.Scan(&t.ID, &t.WorkspaceID, &t.Prefix, &t.Hash, &created, &lastUsed, &revoked, &debugUntil); err != nil {
 		return birdie.Token{}, err
 	}
 	t.Created = fromMicros(created)
 	t.LastUsed = fromNullMicros(lastUsed)
 	t.Revoked = fromNullMicros(revoked)
+	t.WorkspaceDebugUntil = fromNullMicros(debugUntil)
 	return t, nil
 }
 
@@ -50,7 +56,8 @@ func (s *Store) CreateToken(ctx context.Context, t birdie.Token) error {
 	return wrap("create token", err)
 }
 
-// TokenByHash returns the token whose hash is given, revoked or not.
+// TokenByHash returns the token whose hash is given, revoked or not, with
+// its workspace's debug switch.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (birdie.Token, error) {
 	t, err := scanToken(s.stmt(tokenByHashStmt).QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {

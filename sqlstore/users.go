@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"birdie"
 )
@@ -91,6 +92,13 @@ func errUserNameTaken(userName string) error {
 	return birdie.Errorf(birdie.ECONFLICT, "userName %q is already taken in this workspace (userNames are compared case-insensitively); choose another userName or update the existing user", userName)
 }
 
+// validKey reports whether s can be a stored key: UTF-8 without NUL. Other
+// strings match nothing, and PostgreSQL would refuse them with an error
+// rather than answer "no rows".
+func validKey(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
 func errUserNotFound(id string) error {
 	return birdie.Errorf(birdie.ENOTFOUND, "user %q not found in this workspace", id)
 }
@@ -171,6 +179,9 @@ func (s *Store) insertEmails(ctx context.Context, tx *sql.Tx, workspaceID, pk in
 
 // User returns one user of the workspace. ENOTFOUND if none.
 func (s *Store) User(ctx context.Context, workspaceID int64, id string) (birdie.User, error) {
+	if !validKey(id) {
+		return birdie.User{}, errUserNotFound(id)
+	}
 	_, u, err := scanUser(s.stmt(userStmt).QueryRowContext(ctx, id, workspaceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return birdie.User{}, errUserNotFound(id)
@@ -181,6 +192,9 @@ func (s *Store) User(ctx context.Context, workspaceID int64, id string) (birdie.
 // lockUser reads a user inside a write transaction, locking its row where
 // the dialect needs to.
 func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, workspaceID int64, id string) (int64, birdie.User, error) {
+	if !validKey(id) {
+		return 0, birdie.User{}, errUserNotFound(id)
+	}
 	pk, u, err := scanUser(s.txStmt(ctx, tx, lockUserStmt).QueryRowContext(ctx, id, workspaceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, birdie.User{}, errUserNotFound(id)

@@ -4,11 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"birdie"
 )
 
-const workspaceCols = `id, slug, name, created`
+const workspaceCols = `id, slug, name, created, debug_until`
 
 var (
 	insertWorkspaceStmt = writeStmt(`INSERT INTO workspaces (slug, name, created) VALUES (?, ?, ?) RETURNING id`)
@@ -16,15 +17,18 @@ var (
 	workspacesStmt      = readStmt(`SELECT ` + workspaceCols + ` FROM workspaces ORDER BY slug`)
 	workspaceExistsStmt = readStmt(`SELECT 1 FROM workspaces WHERE id = ?`)
 	firstWorkspaceStmt  = writeStmt(`SELECT ` + workspaceCols + ` FROM workspaces ORDER BY id LIMIT 1`)
+	setDebugStmt        = writeStmt(`UPDATE workspaces SET debug_until = ? WHERE slug = ? RETURNING ` + workspaceCols)
 )
 
 func scanWorkspace(row interface{ Scan(...any) error }) (birdie.Workspace, error) {
 	var ws birdie.Workspace
 	var created int64
-	if err := row.Scan(&ws.ID, &ws.Slug, &ws.Name, &created); err != nil {
+	var debugUntil sql.NullInt64
+	if err := row.Scan(&ws.ID, &ws.Slug, &ws.Name, &created, &debugUntil); err != nil {
 		return birdie.Workspace{}, err
 	}
 	ws.Created = fromMicros(created)
+	ws.DebugUntil = fromNullMicros(debugUntil)
 	return ws, nil
 }
 
@@ -111,6 +115,17 @@ func (s *Store) Workspaces(ctx context.Context) ([]birdie.Workspace, error) {
 		list = append(list, ws)
 	}
 	return list, wrap("list workspaces", rows.Err())
+}
+
+// SetWorkspaceDebug sets the workspace's debug switch (a zero until turns
+// it off) and returns the workspace as changed. ENOTFOUND if none has the
+// slug.
+func (s *Store) SetWorkspaceDebug(ctx context.Context, slug string, until time.Time) (birdie.Workspace, error) {
+	ws, err := scanWorkspace(s.stmt(setDebugStmt).QueryRowContext(ctx, nullMicros(until), slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return birdie.Workspace{}, birdie.Errorf(birdie.ENOTFOUND, "workspace %q not found", slug)
+	}
+	return ws, wrap("set workspace debug", err)
 }
 
 // workspaceExists returns ENOTFOUND unless a workspace with the id exists,

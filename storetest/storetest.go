@@ -54,6 +54,10 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"FilterEquivalence", testFilterEquivalence},
 		{"ListCursor", testListCursor},
 		{"UserCount", testUserCount},
+		{"LogAppendAndQuery", testLogAppendAndQuery},
+		{"LogBounds", testLogBounds},
+		{"PruneLogs", testPruneLogs},
+		{"WorkspaceDebug", testWorkspaceDebug},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

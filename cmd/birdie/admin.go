@@ -55,12 +55,61 @@ func (c *cli) workspaceList(args []string) error {
 		if err != nil {
 			return fmt.Errorf("workspace list: %w", err)
 		}
+		now := time.Now()
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SLUG\tNAME\tCREATED")
+		fmt.Fprintln(tw, "SLUG\tNAME\tCREATED\tDEBUG UNTIL")
 		for _, ws := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", ws.Slug, ws.Name, ws.Created.UTC().Format(time.RFC3339))
+			debug := "-"
+			if ws.Debugging(now) {
+				debug = stamp(ws.DebugUntil)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ws.Slug, ws.Name, ws.Created.UTC().Format(time.RFC3339), debug)
 		}
 		return tw.Flush()
+	})
+}
+
+// workspaceDebug sets a workspace's debug switch: for a while, request
+// bodies (secrets redacted) are kept in its provisioning log. Bodies hold
+// personal data, so the switch is never on for more than
+// birdie.MaxDebugDuration at once, and must be set explicitly.
+func (c *cli) workspaceDebug(args []string) error {
+	fs := c.flags("workspace debug")
+	forDur := fs.String("for", "", "keep request bodies for this long, e.g. 30m or 1h (at most 24h)")
+	off := fs.Bool("off", false, "stop keeping request bodies now")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("workspace debug: expected one SLUG, got %d arguments", len(pos))
+	}
+	var until time.Time
+	switch {
+	case *off && *forDur != "":
+		return fmt.Errorf("workspace debug: give --for or --off, not both")
+	case *off:
+	case *forDur == "":
+		return fmt.Errorf("workspace debug: give --for DURATION (at most %s) to keep request bodies, or --off", birdie.MaxDebugDuration)
+	default:
+		d, err := parseDuration(*forDur)
+		if err != nil || d <= 0 || d > birdie.MaxDebugDuration {
+			return fmt.Errorf("workspace debug: --for %q: want a duration above 0 and at most %s, such as 30m or 1h", *forDur, birdie.MaxDebugDuration)
+		}
+		until = time.Now().Add(d).UTC().Truncate(time.Second)
+	}
+	return c.withStore(func(s birdie.Store) error {
+		ws, err := s.SetWorkspaceDebug(c.ctx, pos[0], until)
+		if err != nil {
+			return fmt.Errorf("workspace debug: %w", err)
+		}
+		if until.IsZero() {
+			fmt.Fprintf(c.stdout, "debug off for workspace %s: request bodies are no longer kept\n", ws.Slug)
+			return nil
+		}
+		fmt.Fprintf(c.stderr, "note: until then, request bodies of workspace %s are kept in its provisioning log, passwords redacted; they hold personal data (turn it off early with: birdie workspace debug %s --off)\n", ws.Slug, ws.Slug)
+		fmt.Fprintf(c.stdout, "debug on for workspace %s until %s\n", ws.Slug, ws.DebugUntil.UTC().Format(time.RFC3339))
+		return nil
 	})
 }
 

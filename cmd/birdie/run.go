@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 )
 
 const usage = `birdie: Birdie's SCIM 2.0 user-provisioning service
@@ -19,10 +21,13 @@ Commands:
   migrate                             apply database migrations and exit
   workspace create SLUG [--name NAME] create a workspace
   workspace list                      list workspaces
+  workspace debug SLUG --for D|--off  keep request bodies in the log for D (at most 24h)
   token create WORKSPACE              issue a SCIM token (printed once)
   token list WORKSPACE                list a workspace's tokens
   token revoke TOKEN_ID               revoke a token at once
   user list WORKSPACE [--filter F]    list a workspace's users
+  log WORKSPACE [--failed] [--user U] [--since D] [--limit N] [--follow] [--json]
+                                      print the provisioning log
 
 Global flags:
   --db DSN   database: a SQLite file path (or sqlite:PATH), or a
@@ -58,11 +63,13 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 	case "migrate":
 		return c.migrate(rest)
 	case "workspace":
-		return c.sub("workspace", rest, map[string]func([]string) error{"create": c.workspaceCreate, "list": c.workspaceList})
+		return c.sub("workspace", rest, map[string]func([]string) error{"create": c.workspaceCreate, "list": c.workspaceList, "debug": c.workspaceDebug})
 	case "token":
 		return c.sub("token", rest, map[string]func([]string) error{"create": c.tokenCreate, "list": c.tokenList, "revoke": c.tokenRevoke})
 	case "user":
 		return c.sub("user", rest, map[string]func([]string) error{"list": c.userList})
+	case "log":
+		return c.logCmd(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -92,7 +99,7 @@ func (c *cli) sub(name string, args []string, cmds map[string]func([]string) err
 
 func keys(m map[string]func([]string) error) string {
 	var ks []string
-	for _, k := range []string{"create", "list", "revoke"} {
+	for _, k := range []string{"create", "list", "revoke", "debug"} {
 		if _, ok := m[k]; ok {
 			ks = append(ks, k)
 		}
@@ -131,4 +138,17 @@ func envOr(getenv env, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// parseDuration is time.ParseDuration that also takes whole days ("7d"),
+// the unit retention and log ages are thought of in.
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -136,7 +136,9 @@ func newRTServer(t *testing.T, dsn string) *rtServer {
 	t.Cleanup(func() { store.Close() })
 	s := &rtServer{}
 	now := func() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return time.Now().Add(s.offset) }
-	s.Server = httptest.NewServer(server.New(server.Config{Store: store, Now: now}))
+	api := server.New(server.Config{Store: store, Now: now})
+	t.Cleanup(func() { api.Close(context.Background()) }) // after the HTTP server, before the store
+	s.Server = httptest.NewServer(api)
 	t.Cleanup(s.Close)
 	return s
 }
@@ -522,6 +524,11 @@ func TestRunServe(t *testing.T) {
 		r := rtRun(t, map[string]string{"BIRDIE_DB": dsn}, "user", "list", "default").ok(t, "user list")
 		if !strings.Contains(r.stdout, "inflight@example.com") {
 			t.Errorf("the in-flight create is not stored:\n%s", r.stdout)
+		}
+		// Its provisioning log entry was written before serve returned.
+		r = rtRun(t, map[string]string{"BIRDIE_DB": dsn}, "log", "default", "--json", "--user", "inflight@example.com").ok(t, "log")
+		if !strings.Contains(r.stdout, `"method":"POST"`) || !strings.Contains(r.stdout, `"status":201`) {
+			t.Errorf("the in-flight create is not in the provisioning log:\n%s", r.stdout)
 		}
 	})
 }

@@ -20,6 +20,10 @@ import (
 // SIGINT/SIGTERM.
 const shutdownTimeout = 30 * time.Second
 
+// logFlushTimeout is how long writing the provisioning log's last entries
+// may take at exit.
+const logFlushTimeout = 10 * time.Second
+
 func (c *cli) serve(args []string) error {
 	fs := c.flags("serve")
 	addr := fs.String("addr", envOr(c.getenv, "BIRDIE_ADDR", "127.0.0.1:8080"), "listen address")
@@ -34,8 +38,13 @@ func (c *cli) serve(args []string) error {
 	tlsCert := fs.String("tls-cert", c.getenv("BIRDIE_TLS_CERT"), "serve HTTPS with this certificate (PEM, with its chain); needs --tls-key")
 	tlsKey := fs.String("tls-key", c.getenv("BIRDIE_TLS_KEY"), "private key (PEM) of --tls-cert")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
+	logRetention := fs.String("log-retention", envOr(c.getenv, "BIRDIE_LOG_RETENTION", fmt.Sprintf("%dh", int(DefaultLogRetention.Hours()))), "delete provisioning log entries older than this, e.g. 720h or 30d (0 keeps them)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	retention, err := parseDuration(*logRetention)
+	if err != nil || retention < 0 {
+		return fmt.Errorf("serve: --log-retention %q: want a duration such as 720h or 30d, or 0 to keep every entry", *logRetention)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -85,6 +94,19 @@ func (c *cli) serve(args []string) error {
 	}
 
 	api := server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst, Observer: m})
+	// The provisioning log's queued entries are written before exit: after
+	// the graceful shutdown, or whatever the way out (Close is idempotent).
+	closeAPI := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), logFlushTimeout)
+		defer cancel()
+		if err := api.Close(ctx); err != nil {
+			logger.Warn("provisioning log: not all entries were written before exit", "error", err.Error())
+		}
+	}
+	defer closeAPI()
+	if retention > 0 {
+		defer startPruning(store, retention, logger)()
+	}
 	handler := http.Handler(api)
 	if *metricsAddr == "" {
 		mux := http.NewServeMux()
@@ -136,6 +158,7 @@ func (c *cli) serve(args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	closeAPI() // no request is served any more: write the last log entries
 	logger.Info("stopped")
 	return nil
 }

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"birdie"
+)
+
+// DefaultLogRetention is how long provisioning log entries are kept.
+const DefaultLogRetention = 30 * 24 * time.Hour
+
+// pruneEvery is how often serve deletes expired log entries.
+const pruneEvery = time.Hour
+
+// startPruning deletes provisioning log entries older than retention now
+// and every pruneEvery, in the background, until stop is called. Every
+// replica does it: pruning is idempotent, and cheap when there is nothing
+// to delete.
+func startPruning(store birdie.Store, retention time.Duration, logger *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(pruneEvery)
+		defer t.Stop()
+		for {
+			n, err := store.PruneLogs(ctx, time.Now().Add(-retention))
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				logger.Warn("provisioning log: pruning failed; retrying in an hour", "deleted", n, "error", err.Error())
+			case n > 0:
+				logger.Info("provisioning log: pruned expired entries", "deleted", n, "retention", retention.String())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
