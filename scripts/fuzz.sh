@@ -13,6 +13,10 @@
 #   FUZZTIME      time (or iterations, e.g. 500x) per target; default 10s
 #   FUZZPARALLEL  fuzzing workers per target; default: go test's (GOMAXPROCS)
 #   FUZZTIMEOUT   go test -timeout per target; default 20m
+#   FUZZMINIMIZETIME  -fuzzminimizetime; default 0: minimising each new
+#                 interesting input (60 s by default) stalls a short run,
+#                 and when -fuzztime ends mid-minimisation go test fails
+#                 with "context deadline exceeded" although nothing broke
 #   FUZZMATCH     only targets whose name matches this extended regexp
 #   FUZZLIST=1    list the targets ("dir name" lines) and exit
 #
@@ -24,6 +28,7 @@ root=$(pwd)
 
 FUZZTIME=${FUZZTIME:-10s}
 FUZZTIMEOUT=${FUZZTIMEOUT:-20m}
+FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-0}
 FUZZMATCH=${FUZZMATCH:-.}
 parallel=()
 if [[ -n "${FUZZPARALLEL:-}" ]]; then
@@ -58,7 +63,7 @@ while read -r dir name; do
 	[[ "$dir" == "." ]] && pkg="."
 	echo "=== [$n/$count] $name in $pkg"
 	t0=$SECONDS
-	if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -timeout "$FUZZTIMEOUT" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
+	if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZETIME" -timeout "$FUZZTIMEOUT" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
 		echo
 		echo "fuzz.sh: FAIL: $name in $pkg (after $((SECONDS - t0)) s)" >&2
 		# go test prints: Failing input written to testdata/fuzz/FuzzXxx/<hash>

@@ -63,22 +63,13 @@ func (s *Server) handleReplaceUser(w http.ResponseWriter, r *http.Request, p pri
 		s.writeError(w, r, err)
 		return
 	}
-	ifMatch := r.Header.Get("If-Match")
-	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u *birdie.User) error {
-		if err := checkIfMatch(ifMatch, u); err != nil {
-			return err
-		}
+	s.changeUser(w, r, p, func(u *birdie.User) error {
 		if _, ok := doc["active"]; !ok {
 			doc["active"] = u.Active
 		}
 		u.Attributes = doc
-		return scim.Derive(u)
+		return nil
 	})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeUser(w, r, http.StatusOK, &u)
 }
 
 // handlePatchUser applies a PatchOp request atomically: the operations run
@@ -96,16 +87,29 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request, p princ
 		s.writeError(w, r, err)
 		return
 	}
-	ifMatch := r.Header.Get("If-Match")
-	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u *birdie.User) error {
-		if err := checkIfMatch(ifMatch, u); err != nil {
-			return err
-		}
+	s.changeUser(w, r, p, func(u *birdie.User) error {
 		doc := scim.CopyDoc(u.Attributes)
 		if err := scim.ApplyPatch(doc, ops); err != nil {
 			return err
 		}
 		u.Attributes = doc
+		return nil
+	})
+}
+
+// changeUser is the read-modify-write of PUT and PATCH, in one store
+// transaction: check If-Match against the stored version, apply change to
+// the attributes, re-derive the indexed fields and account email, write,
+// and answer with the result.
+func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal, change func(*birdie.User) error) {
+	ifMatch := r.Header.Get("If-Match")
+	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u *birdie.User) error {
+		if err := checkIfMatch(ifMatch, u); err != nil {
+			return err
+		}
+		if err := change(u); err != nil {
+			return err
+		}
 		return scim.Derive(u)
 	})
 	if err != nil {
