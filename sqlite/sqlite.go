@@ -129,7 +129,7 @@ func writerDSN(path string) string {
 // WriterCacheKiB is the writer connection's page cache. Readers keep
 // SQLite's default (2 MiB each): the operating system's file cache
 // serves their misses, and the server's memory stays small.
-const WriterCacheKiB = 32 << 10
+const WriterCacheKiB = 16 << 10
 
 func readerDSN(path string) string {
 	return fileURI(path, url.Values{
