@@ -1,6 +1,7 @@
 package server
 
 import (
+	"birdie/scim"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -116,6 +117,30 @@ func requestID(r *http.Request) string {
 	var b [8]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// MaxHeaderBytes is the limit on a request's header lines (names and
+// values). The HTTP server's own cap is set higher (see cmd/birdie) so that
+// a request over this one still reaches limitHeaders and gets a SCIM error
+// that names the limit, instead of the server's plain-text 431.
+const MaxHeaderBytes = 64 << 10
+
+// limitHeaders answers 431 to requests whose headers exceed MaxHeaderBytes.
+func (s *Server) limitHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.RequestURI) + len(r.Host)
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > MaxHeaderBytes {
+			w.Header().Set("Connection", "close")
+			s.writeError(w, r, scim.Errorf(http.StatusRequestHeaderFieldsTooLarge, "", "the request line and headers are %d bytes; the limit is %d bytes", n, MaxHeaderBytes))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics turns a panic into a logged 500 SCIM error instead of a

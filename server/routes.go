@@ -46,5 +46,5 @@ func (s *Server) routes() http.Handler {
 
 	// recoverPanics runs inside logRequests, so a request that panics is
 	// still logged, measured and answered with its request id.
-	return s.logRequests(s.recoverPanics(normalizePath(mux, s.notFound)))
+	return s.logRequests(s.recoverPanics(s.limitHeaders(normalizePath(mux, s.notFound))))
 }

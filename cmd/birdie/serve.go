@@ -138,8 +138,10 @@ func (c *cli) serve(args []string) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// The SCIM handler answers headers over server.MaxHeaderBytes with
+		// a SCIM 431; this hard cap only stops abuse before that point.
+		MaxHeaderBytes: 4 * server.MaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "scim_base_url", base, "db", redactDSN(c.db))
 	errc := make(chan error, 1)
