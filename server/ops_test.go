@@ -6,7 +6,6 @@ package server_test
 // a fault is needed, in a small test double) and talks to it over HTTP.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -127,23 +126,8 @@ func (o *opsObserver) snapshot() ([]opsObservedRequest, []opsObservedError) {
 	return append([]opsObservedRequest(nil), o.requests...), append([]opsObservedError(nil), o.errors...)
 }
 
-// opsLog is a bytes.Buffer safe for the server's concurrent log writes.
-type opsLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *opsLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *opsLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// opsLog is the harness's goroutine-safe log sink, read line by line.
+type opsLog = syncBuffer
 
 // lines parses every log line as a JSON object; a line that is not one
 // fails the test.
