@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,14 +15,7 @@ import (
 )
 
 // testURL returns the server the tests use, or skips them.
-func testURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(testbackend.PostgresURLEnv)
-	if u == "" {
-		t.Skipf("PostgreSQL tests skipped: %s is unset (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", testbackend.PostgresURLEnv)
-	}
-	return u
-}
+func testURL(t *testing.T) string { return testbackend.PostgresURL(t) }
 
 func freshSchema(t *testing.T) string { return testbackend.FreshSchema(t, testURL(t)) }
 

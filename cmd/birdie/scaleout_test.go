@@ -36,15 +36,9 @@ import (
 	"birdie/internal/testbackend"
 )
 
-// soPostgresURL returns the PostgreSQL server to test against, or skips.
-func soPostgresURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(testbackend.PostgresURLEnv)
-	if u == "" {
-		t.Skipf("PostgreSQL tests skipped: %s is unset (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable); this test needs several processes on one shared database", testbackend.PostgresURLEnv)
-	}
-	return u
-}
+// soPostgresURL returns the PostgreSQL server to test against, or skips:
+// these tests need several processes on one shared database.
+func soPostgresURL(t *testing.T) string { return testbackend.PostgresURL(t) }
 
 // soBuild builds the birdie binary from this package into a temporary
 // directory and returns its path.

@@ -68,3 +68,14 @@ func FreshSchema(t testing.TB, base string) string {
 	}
 	return base + sep + "search_path=" + schema
 }
+
+// PostgresURL returns the PostgreSQL server tests use, or skips the test
+// with the reason when BIRDIE_TEST_POSTGRES_URL is unset.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(PostgresURLEnv)
+	if u == "" {
+		t.Skipf("PostgreSQL tests skipped: %s is unset (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresURLEnv)
+	}
+	return u
+}
