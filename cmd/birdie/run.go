@@ -152,3 +152,20 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return time.ParseDuration(s)
 }
+
+// envFlags sets the flags that the command line did not give from their
+// environment variables, through the flags' own parsing, so that a bad
+// value (BIRDIE_RATE_LIMIT=fast) is refused with a clear error instead of
+// silently falling back to the default.
+func envFlags(fs *flag.FlagSet, getenv env, vars map[string]string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, key := range vars {
+		if v := getenv(key); v != "" && !given[name] {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %s=%q: %v", fs.Name(), key, v, err)
+			}
+		}
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -581,5 +582,18 @@ func TestRunServeAddrInUse(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve on a busy port did not fail")
+	}
+}
+
+// TestServeBadEnvironment: a malformed number or boolean in the
+// environment is a clear error, not a silent default.
+func TestServeBadEnvironment(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "env.db")
+	for key, val := range map[string]string{"BIRDIE_RATE_LIMIT": "fast", "BIRDIE_NO_BOOTSTRAP": "maybe", "BIRDIE_DB_MAX_CONNS": "1.5"} {
+		res := rtRun(t, map[string]string{key: val}, "--db", dsn, "serve", "--addr", "127.0.0.1:0")
+		res.fails(t, key+"="+val)
+		if res.err != nil && !strings.Contains(res.err.Error(), key) {
+			t.Errorf("%s=%s: the error does not name the variable: %q", key, val, res.err)
+		}
 	}
 }

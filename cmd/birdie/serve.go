@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"birdie"
@@ -28,18 +27,24 @@ func (c *cli) serve(args []string) error {
 	fs := c.flags("serve")
 	addr := fs.String("addr", envOr(c.getenv, "BIRDIE_ADDR", "127.0.0.1:8080"), "listen address")
 	publicURL := fs.String("public-url", c.getenv("BIRDIE_PUBLIC_URL"), "external URL of the SCIM root, e.g. https://birdie.example.com/scim/v2")
-	trustProxy := fs.Bool("trust-proxy", envBool(c.getenv, "BIRDIE_TRUST_PROXY"), "trust X-Forwarded-Proto/Host from a reverse proxy")
-	noBootstrap := fs.Bool("no-bootstrap", envBool(c.getenv, "BIRDIE_NO_BOOTSTRAP"), "do not create a default workspace and token on an empty database")
-	rateLimit := fs.Float64("rate-limit", envFloat(c.getenv, "BIRDIE_RATE_LIMIT", server.DefaultRateLimit), "sustained requests per second per token (-1 disables)")
-	rateBurst := fs.Int("rate-burst", int(envFloat(c.getenv, "BIRDIE_RATE_BURST", server.DefaultRateBurst)), "requests a token may make at once")
+	trustProxy := fs.Bool("trust-proxy", false, "trust X-Forwarded-Proto/Host from a reverse proxy")
+	noBootstrap := fs.Bool("no-bootstrap", false, "do not create a default workspace and token on an empty database")
+	rateLimit := fs.Float64("rate-limit", server.DefaultRateLimit, "sustained requests per second per token (-1 disables)")
+	rateBurst := fs.Int("rate-burst", server.DefaultRateBurst, "requests a token may make at once")
 	metricsAddr := fs.String("metrics-addr", c.getenv("BIRDIE_METRICS_ADDR"), "serve /metrics on this separate address instead of the main one")
-	maxConns := fs.Int("db-max-conns", int(envFloat(c.getenv, "BIRDIE_DB_MAX_CONNS", 0)), "database connections per replica (0: 20 for PostgreSQL, max(4, CPUs) readers for SQLite)")
+	maxConns := fs.Int("db-max-conns", 0, "database connections per replica (0: 20 for PostgreSQL, max(4, CPUs) readers for SQLite)")
 	pprofAddr := fs.String("pprof-addr", c.getenv("BIRDIE_PPROF_ADDR"), "serve Go profiling (net/http/pprof) on this separate, private address; off when empty")
 	tlsCert := fs.String("tls-cert", c.getenv("BIRDIE_TLS_CERT"), "serve HTTPS with this certificate (PEM, with its chain); needs --tls-key")
 	tlsKey := fs.String("tls-key", c.getenv("BIRDIE_TLS_KEY"), "private key (PEM) of --tls-cert")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	logRetention := fs.String("log-retention", envOr(c.getenv, "BIRDIE_LOG_RETENTION", fmt.Sprintf("%dh", int(DefaultLogRetention.Hours()))), "delete provisioning log entries older than this, e.g. 720h or 30d (0 keeps them)")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := envFlags(fs, c.getenv, map[string]string{
+		"trust-proxy": "BIRDIE_TRUST_PROXY", "no-bootstrap": "BIRDIE_NO_BOOTSTRAP",
+		"rate-limit": "BIRDIE_RATE_LIMIT", "rate-burst": "BIRDIE_RATE_BURST", "db-max-conns": "BIRDIE_DB_MAX_CONNS",
+	}); err != nil {
 		return err
 	}
 	retention, err := parseDuration(*logRetention)
@@ -212,16 +217,4 @@ func loadTLS(certFile, keyFile string) (*tls.Config, error) {
 		return nil, fmt.Errorf("serve: load TLS certificate %s and key %s: %w", certFile, keyFile, err)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-}
-
-func envFloat(getenv env, key string, def float64) float64 {
-	if f, err := strconv.ParseFloat(getenv(key), 64); err == nil {
-		return f
-	}
-	return def
-}
-
-func envBool(getenv env, key string) bool {
-	b, _ := strconv.ParseBool(getenv(key))
-	return b
 }
