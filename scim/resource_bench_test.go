@@ -66,3 +66,30 @@ func BenchmarkAppendUser(b *testing.B) {
 		buf = scim.AppendUser(buf[:0], &u, "https://birdie.example.com/scim/v2")
 	}
 }
+
+// BenchmarkDecodeStored decodes a stored attribute document, as every
+// read of a user does: encoding/json against scim.DecodeDocument.
+func BenchmarkDecodeStored(b *testing.B) {
+	u := benchUser(b)
+	stored, err := json.Marshal(u.Attributes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var m map[string]any
+			if err := json.Unmarshal(stored, &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("DecodeDocument", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := scim.DecodeDocument(stored); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

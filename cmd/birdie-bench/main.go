@@ -52,8 +52,10 @@ type config struct {
 	Binary        string        // "" means build ./cmd/birdie
 	Import        bool
 	ImportTimeout time.Duration
-	Batch         int    // users per seeding transaction
-	JSON          string // if set, also write the results here
+	Batch         int      // users per seeding transaction
+	JSON          string   // if set, also write the results here
+	ServeFlags    []string // extra flags for birdie serve (--pprof-addr, say)
+	Only          string   // if set, run only the operations whose name contains it (and the baseline)
 	Stdout        io.Writer
 	Progress      io.Writer // what the bench is doing, as it does it
 }
@@ -70,7 +72,10 @@ func main() {
 	flag.DurationVar(&cfg.ImportTimeout, "import-timeout", 10*time.Minute, "give up the import after this long and report how far it got")
 	flag.IntVar(&cfg.Batch, "batch", 5000, "users per seeding transaction")
 	flag.StringVar(&cfg.JSON, "json", "", "also write the results as JSON to this file")
+	flag.StringVar(&cfg.Only, "only", "", "run only the operations whose name contains this text, plus the bare baseline (e.g. \"PATCH\")")
+	serveFlags := flag.String("serve-flags", "", "extra flags for `birdie serve`, space-separated (e.g. \"--pprof-addr 127.0.0.1:6060\" to profile the server under this load)")
 	flag.Parse()
+	cfg.ServeFlags = strings.Fields(*serveFlags)
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "birdie-bench: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
@@ -147,7 +152,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	logf("seeded in %s (%.0f users/s)", seed.Elapsed.Round(time.Millisecond), float64(cfg.Users)/seed.Elapsed.Seconds())
 
-	srv, err := startServer(ctx, binary, dsn, tmp)
+	srv, err := startServer(ctx, binary, dsn, tmp, cfg.ServeFlags)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +181,9 @@ func run(ctx context.Context, cfg config) (*report, error) {
 
 	lg := &loadGen{ctx: ctx, client: client, clients: cfg.Clients, duration: cfg.Duration, warmup: cfg.Warmup, logf: logf, token: seed.Token}
 	for _, op := range operations("http://"+bareAddr, "http://"+srv.addr+"/scim/v2", seed, cfg.Clients) {
+		if cfg.Only != "" && !op.bare && !strings.Contains(op.Name, cfg.Only) {
+			continue
+		}
 		res, err := lg.run(op)
 		if err != nil {
 			return nil, err

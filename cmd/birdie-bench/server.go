@@ -59,7 +59,7 @@ type child struct {
 // runs on its defaults whatever the shell has set. Its log (one JSON line
 // per request, as in production) goes to a file, which costs the bench
 // nothing to drain.
-func startServer(ctx context.Context, binary, dsn, dir string) (*child, error) {
+func startServer(ctx context.Context, binary, dsn, dir string, extra []string) (*child, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -70,7 +70,8 @@ func startServer(ctx context.Context, binary, dsn, dir string) (*child, error) {
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own descriptor
-	cmd := exec.Command(binary, "--db", dsn, "serve", "--addr", addr, "--no-bootstrap", "--rate-limit", "-1")
+	args := append([]string{"--db", dsn, "serve", "--addr", addr, "--no-bootstrap", "--rate-limit", "-1"}, extra...)
+	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "BIRDIE_") {

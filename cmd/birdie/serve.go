@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"birdie"
+	"birdie/internal/logbuf"
 	"birdie/metrics"
 	"birdie/server"
 )
@@ -55,7 +56,11 @@ func (c *cli) serve(args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("serve: --log-level: %v", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+	// One line per request: batched into one write a tenth of a second
+	// (logbuf), flushed before anything else is printed and at exit.
+	logOut := logbuf.New(c.stderr)
+	defer logOut.Close()
+	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
 	sqlStore, err := openStore(c.ctx, c.db)
 	if err != nil {
@@ -92,6 +97,7 @@ func (c *cli) serve(args []string) error {
 		base = *publicURL
 	}
 	if !*noBootstrap {
+		logOut.Flush() // the token's banner comes after the log lines before it
 		if err := c.bootstrap(store, base); err != nil {
 			ln.Close()
 			return err
