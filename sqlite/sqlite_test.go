@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"birdie"
 	"birdie/sqlite"
@@ -142,5 +144,43 @@ func TestReopen(t *testing.T) {
 	defer s.Close()
 	if _, err := s.Workspace(ctx, "keep"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPruneLogsDeletesUserMinutes checks that pruning also empties
+// provisioning_log_users of the minutes it removed, which no query through
+// the Store can see (the entries are gone either way) but which would
+// otherwise grow forever.
+func TestPruneLogsDeletesUserMinutes(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	ws, err := s.CreateWorkspace(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutoff := time.Now().Add(-30 * 24 * time.Hour)
+	var entries []birdie.LogEntry
+	for i := range 1500 { // more than one pruning chunk
+		entries = append(entries, birdie.LogEntry{WorkspaceID: ws.ID, Time: cutoff.Add(-time.Duration(i+2) * time.Minute),
+			Method: "GET", Path: "/scim/v2/Users/x", Operation: birdie.OpRead, UserID: fmt.Sprint("id", i%700), UserName: fmt.Sprint("u", i%500), Status: 200})
+	}
+	entries = append(entries, birdie.LogEntry{WorkspaceID: ws.ID, Time: time.Now(), Method: "GET", Path: "/new", Operation: birdie.OpRead, UserID: "id1", Status: 200})
+	if err := s.AppendLog(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (n int) {
+		if err := s.Reader().QueryRowContext(ctx, "SELECT count(*) FROM provisioning_log_users").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 3001 {
+		t.Fatalf("%d rows in provisioning_log_users before pruning, want 3001 (two per old entry, one for the new)", n)
+	}
+	if _, err := s.PruneLogs(ctx, cutoff); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d rows in provisioning_log_users after pruning, want 1 (the new entry's minute)", n)
 	}
 }

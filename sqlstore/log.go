@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,17 +34,35 @@ const pruneChunk = 1000
 var pruneLogStmt = writeStmt(`DELETE FROM provisioning_log WHERE id IN
 	(SELECT id FROM provisioning_log WHERE workspace_id = ? AND time < ? LIMIT ` + strconv.Itoa(pruneChunk) + `)`)
 
+// pruneLogUsersStmt deletes the provisioning_log_users rows of minutes
+// wholly before the cutoff minute, pruneChunk at a time.
+var pruneLogUsersStmt = writeStmt(`DELETE FROM provisioning_log_users WHERE (workspace_id, user_key, minute) IN
+	(SELECT workspace_id, user_key, minute FROM provisioning_log_users WHERE workspace_id = ? AND minute < ? LIMIT ` + strconv.Itoa(pruneChunk) + `)`)
+
 // AppendLog adds entries in one transaction, bounded by
-// birdie.LogEntry.Bounded. ENOTFOUND if an entry names an unknown
-// workspace; nothing is written then.
+// birdie.LogEntry.Bounded, with the provisioning_log_users rows they need
+// and this store has not written yet. ENOTFOUND if an entry names an
+// unknown workspace; nothing is written then.
 func (s *Store) AppendLog(ctx context.Context, entries []birdie.LogEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	bounded := make([]birdie.LogEntry, len(entries))
+	for i, e := range entries {
+		bounded[i] = e.Bounded()
+	}
+	minutes := s.logUsers.unseen(bounded)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for rest := entries; len(rest) > 0; {
+		for rest := bounded; len(rest) > 0; {
 			n := min(len(rest), logRowsPerInsert)
 			if err := s.insertLogRows(ctx, tx, rest[:n]); err != nil {
+				return err
+			}
+			rest = rest[n:]
+		}
+		for rest := minutes; len(rest) > 0; {
+			n := min(len(rest), logRowsPerInsert)
+			if err := s.insertLogUsers(ctx, tx, rest[:n]); err != nil {
 				return err
 			}
 			rest = rest[n:]
@@ -53,9 +72,14 @@ func (s *Store) AppendLog(ctx context.Context, entries []birdie.LogEntry) error 
 	if s.d.ForeignKeyViolation(err) {
 		return birdie.Errorf(birdie.ENOTFOUND, "a provisioning log entry names a workspace that does not exist")
 	}
-	return wrap("append log", err)
+	if err != nil {
+		return wrap("append log", err)
+	}
+	s.logUsers.add(minutes)
+	return nil
 }
 
+// insertLogRows inserts bounded entries.
 func (s *Store) insertLogRows(ctx context.Context, tx *sql.Tx, entries []birdie.LogEntry) error {
 	var q strings.Builder
 	q.WriteString(`INSERT INTO provisioning_log (` + logInsertCols + `) VALUES `)
@@ -66,7 +90,6 @@ func (s *Store) insertLogRows(ctx context.Context, tx *sql.Tx, entries []birdie.
 			q.WriteString(", ")
 		}
 		q.WriteString(row)
-		e = e.Bounded()
 		args = append(args, e.WorkspaceID, micros(e.Time), e.TokenID, e.Method, e.Path, e.Operation,
 			e.UserID, e.UserName, birdie.FoldKey(e.UserName), e.Status, e.ScimType, e.Detail,
 			e.Duration.Microseconds(), e.Client, e.Body)
@@ -75,15 +98,61 @@ func (s *Store) insertLogRows(ctx context.Context, tx *sql.Tx, entries []birdie.
 	return err
 }
 
+func (s *Store) insertLogUsers(ctx context.Context, tx *sql.Tx, rows []logUserMinute) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO provisioning_log_users (workspace_id, user_key, minute) VALUES `)
+	args := make([]any, 0, 3*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, r.ws, r.key, r.minute)
+	}
+	q.WriteString(` ON CONFLICT DO NOTHING`) // another replica, or this one after forgetting, wrote it
+	_, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...)
+	return err
+}
+
 // Logs returns the entries of a workspace's log matching q, oldest first.
 // The query uses the index the conditions select: (workspace_id, time),
-// the failed entries' partial index, or the user id and userName indexes.
+// the failed entries' partial index, the primary key after AfterID, or,
+// for one user's entries, provisioning_log_users (see userLogs).
 func (s *Store) Logs(ctx context.Context, workspaceID int64, q birdie.LogQuery) ([]birdie.LogEntry, error) {
 	if err := s.workspaceExists(ctx, nil, workspaceID); err != nil {
 		return nil, wrap("read log", err)
 	}
-	where := []string{"workspace_id = ?"}
-	args := []any{workspaceID}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = birdie.DefaultLogLimit
+	}
+	if q.User != "" && !q.FailedOnly && q.AfterID <= 0 {
+		list, err := s.userLogs(ctx, workspaceID, q, limit)
+		return list, wrap("read log", err)
+	}
+	where, args := logConditions(workspaceID, q)
+	// Without AfterID: the most recent entries, read newest first and
+	// reversed. With it: the next entries in the order they were added.
+	order := "time DESC, id DESC"
+	if q.AfterID > 0 {
+		where = append(where, "id > ?")
+		args = append(args, q.AfterID)
+		order = "id"
+	}
+	list, err := s.queryLog(ctx, where, args, order, limit, nil)
+	if err != nil {
+		return nil, wrap("read log", err)
+	}
+	if q.AfterID <= 0 {
+		slices.Reverse(list)
+	}
+	return list, nil
+}
+
+// logConditions returns the WHERE conditions of q but AfterID.
+func logConditions(workspaceID int64, q birdie.LogQuery) (where []string, args []any) {
+	where = []string{"workspace_id = ?"}
+	args = []any{workspaceID}
 	if !q.Since.IsZero() {
 		where = append(where, "time >= ?")
 		args = append(args, micros(q.Since))
@@ -95,47 +164,98 @@ func (s *Store) Logs(ctx context.Context, workspaceID int64, q birdie.LogQuery) 
 		where = append(where, "(user_id = ? OR user_name_key = ?)")
 		args = append(args, q.User, birdie.FoldKey(q.User))
 	}
-	// Without AfterID: the most recent entries, read newest first and
-	// reversed. With it: the next entries in the order they were added.
-	order := "time DESC, id DESC"
-	if q.AfterID > 0 {
-		where = append(where, "id > ?")
-		args = append(args, q.AfterID)
-		order = "id"
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = birdie.DefaultLogLimit
-	}
+	return where, args
+}
+
+// queryLog runs one SELECT of entries and appends them to list.
+func (s *Store) queryLog(ctx context.Context, where []string, args []any, order string, limit int, list []birdie.LogEntry) ([]birdie.LogEntry, error) {
 	args = append(args, limit)
 	query := `SELECT ` + logCols + ` FROM provisioning_log WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
 	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
-		return nil, wrap("read log", err)
+		return list, err
 	}
 	defer rows.Close()
-	var list []birdie.LogEntry
 	for rows.Next() {
 		var e birdie.LogEntry
 		var at, duration int64
 		if err := rows.Scan(&e.ID, &e.WorkspaceID, &at, &e.TokenID, &e.Method, &e.Path, &e.Operation,
 			&e.UserID, &e.UserName, &e.Status, &e.ScimType, &e.Detail, &duration, &e.Client, &e.Body); err != nil {
-			return nil, wrap("read log", err)
+			return list, err
 		}
 		e.Time = fromMicros(at)
 		e.Duration = time.Duration(duration) * time.Microsecond
 		list = append(list, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("read log", err)
-	}
-	if q.AfterID <= 0 {
-		slices.Reverse(list)
-	}
-	return list, nil
+	return list, rows.Err()
 }
 
-// PruneLogs deletes the entries older than before, workspace by workspace
+// userMinutesPerQuery is how many of a user's minutes userLogs reads at a
+// time.
+const userMinutesPerQuery = 64
+
+// userLogs answers a query for one user's most recent entries (by id or
+// userName): the minutes that mention the user, newest first, from
+// provisioning_log_users, then each minute's entries about the user
+// through the (workspace_id, time) index, until limit entries are found.
+// Its cost is the number of entries in those minutes, whatever the size
+// of the log.
+func (s *Store) userLogs(ctx context.Context, workspaceID int64, q birdie.LogQuery, limit int) ([]birdie.LogEntry, error) {
+	where, args := logConditions(workspaceID, q)
+	sinceMinute := int64(math.MinInt64)
+	if !q.Since.IsZero() {
+		sinceMinute = minuteOf(q.Since)
+	}
+	before := int64(math.MaxInt64) // minutes read so far are >= before
+	var list []birdie.LogEntry
+	for len(list) < limit {
+		minutes, err := s.userMinutes(ctx, workspaceID, q.User, sinceMinute, before)
+		if err != nil || len(minutes) == 0 {
+			return reversed(list), err
+		}
+		for _, m := range minutes {
+			w := append(slices.Clip(where), "time >= ?", "time < ?")
+			a := append(slices.Clip(args), m*microsPerMinute, (m+1)*microsPerMinute)
+			if list, err = s.queryLog(ctx, w, a, "time DESC, id DESC", limit-len(list), list); err != nil {
+				return nil, err
+			}
+			if len(list) >= limit {
+				break
+			}
+		}
+		before = minutes[len(minutes)-1]
+	}
+	return reversed(list), nil
+}
+
+// userMinutes returns, newest first, up to userMinutesPerQuery minutes in
+// [since, before) whose entries mention user as an id or a userName.
+func (s *Store) userMinutes(ctx context.Context, workspaceID int64, user string, since, before int64) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, s.d.rebind(`SELECT DISTINCT minute FROM provisioning_log_users
+		WHERE workspace_id = ? AND user_key IN (?, ?) AND minute >= ? AND minute < ?
+		ORDER BY minute DESC LIMIT ?`), workspaceID, idKey(user), nameKey(user), since, before, userMinutesPerQuery)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var m int64
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func reversed(list []birdie.LogEntry) []birdie.LogEntry {
+	slices.Reverse(list)
+	return list
+}
+
+// PruneLogs deletes the entries older than before (and the
+// provisioning_log_users rows of the minutes before it), workspace by workspace
 // (so that each DELETE walks the (workspace_id, time) index) and
 // pruneChunk entries per statement, each its own transaction. Concurrent
 // runs are harmless: a row deleted by one is skipped by the other.
@@ -157,6 +277,18 @@ func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int64, error) 
 			}
 			total += n
 			if n < pruneChunk {
+				break
+			}
+		}
+		for {
+			res, err := s.stmt(pruneLogUsersStmt).ExecContext(ctx, ws.ID, minuteOf(before))
+			if err != nil {
+				return total, wrap("prune log", err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n < pruneChunk {
+				if err != nil {
+					return total, wrap("prune log", err)
+				}
 				break
 			}
 		}

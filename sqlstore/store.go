@@ -21,11 +21,12 @@ type Store struct {
 	w, r     *sql.DB
 	d        Dialect
 	now      func() time.Time
-	prepared []*sql.Stmt // by stmt.id
-	schema   int         // schema version when the store was opened (see Ready)
-	resume   resumeCache // where recent pages ended (see listExact)
-	batch    *batcher    // group commit, with Dialect.BatchWrites
-	onClose  []func()    // see OnClose
+	prepared []*sql.Stmt  // by stmt.id
+	schema   int          // schema version when the store was opened (see Ready)
+	resume   resumeCache  // where recent pages ended (see listExact)
+	batch    *batcher     // group commit, with Dialect.BatchWrites
+	onClose  []func()     // see OnClose
+	logUsers logUsersSeen // provisioning_log_users rows written (see AppendLog)
 }
 
 var _ birdie.Store = (*Store)(nil)

@@ -125,6 +125,73 @@ func testLogAppendAndQuery(t *testing.T, s birdie.Store) {
 	wantLog(t, s, ws.ID, birdie.LogQuery{Since: at(6)}, nil, "after a refused batch")
 }
 
+// testLogUserAcrossMinutes queries one user's entries spread over more
+// minutes than one read of a store's per-user index returns, among other
+// users' entries in the same minutes, and after a refused batch about the
+// same user and minute (which a store must not remember as written).
+func testLogUserAcrossMinutes(t *testing.T, s birdie.Store) {
+	ws := newWorkspace(t, s, "acme")
+	other := newWorkspace(t, s, "other")
+	const jane, bob = "0190c0de-0000-7000-8000-0000000000aa", "0190c0de-0000-7000-8000-0000000000bb"
+	t0 := now().Add(-24 * time.Hour).Truncate(time.Minute)
+	const minutes = 150
+	var batch, want []birdie.LogEntry
+	for m := range minutes {
+		at := t0.Add(time.Duration(m)*time.Minute + 30*time.Second)
+		// Jane by id (a read), Bob in the same second, then Jane by
+		// userName only (a failed create, no id) every third minute.
+		batch = append(batch,
+			logEntry(ws.ID, at, func(e *birdie.LogEntry) {
+				e.Path, e.Operation, e.UserID, e.UserName = fmt.Sprintf("/jane%d", m), birdie.OpRead, jane, "jane@example.com"
+			}),
+			logEntry(ws.ID, at, func(e *birdie.LogEntry) {
+				e.Path, e.Operation, e.UserID, e.UserName = fmt.Sprintf("/bob%d", m), birdie.OpRead, bob, "bob@example.com"
+			}))
+		want = append(want, batch[len(batch)-2])
+		if m%3 == 0 {
+			batch = append(batch, logEntry(ws.ID, at.Add(time.Second), func(e *birdie.LogEntry) {
+				e.Path, e.Method, e.Operation, e.UserName, e.Status = fmt.Sprintf("/jane-create%d", m), "POST", birdie.OpCreate, "Jane@Example.com", 409
+			}))
+			want = append(want, batch[len(batch)-1])
+		}
+	}
+	must(t, s.AppendLog(ctx(t), batch), "AppendLog")
+	must(t, s.AppendLog(ctx(t), []birdie.LogEntry{logEntry(other.ID, t0, func(e *birdie.LogEntry) {
+		e.Path, e.UserID, e.UserName = "/other-jane", jane, "jane@example.com"
+	})}), "AppendLog in the other workspace")
+
+	paths := logPaths(want)
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "JANE@example.com", Limit: 1000}, paths, "by userName: every entry, in time order")
+	var byID []string
+	for _, p := range paths {
+		if !strings.Contains(p, "create") {
+			byID = append(byID, p)
+		}
+	}
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: jane, Limit: 1000}, byID, "by id")
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "jane@example.com", Limit: 3}, paths[len(paths)-3:], "by userName, Limit 3: the newest")
+	since := t0.Add(100 * time.Minute)
+	var recent []string
+	for _, e := range want {
+		if !e.Time.Before(since) {
+			recent = append(recent, e.Path)
+		}
+	}
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "jane@example.com", Since: since, Limit: 1000}, recent, "by userName since minute 100")
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "bob@example.com", Limit: 2}, []string{fmt.Sprintf("/bob%d", minutes-2), fmt.Sprintf("/bob%d", minutes-1)}, "Bob, Limit 2")
+	wantLog(t, s, other.ID, birdie.LogQuery{User: jane}, []string{"/other-jane"}, "the other workspace, by id")
+
+	// A refused batch about a new user leaves nothing behind; the same
+	// entry appended again is found.
+	at := now()
+	carol := func(e *birdie.LogEntry) { e.Path, e.UserID, e.UserName = "/carol", birdie.NewID(), "carol@example.com" }
+	err := s.AppendLog(ctx(t), []birdie.LogEntry{logEntry(ws.ID, at, carol), logEntry(987654, at, nil)})
+	wantCode(t, err, birdie.ENOTFOUND, "AppendLog naming an unknown workspace")
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "carol@example.com"}, nil, "after the refused batch")
+	must(t, s.AppendLog(ctx(t), []birdie.LogEntry{logEntry(ws.ID, at, carol)}), "AppendLog again")
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "carol@example.com"}, []string{"/carol"}, "after appending again")
+}
+
 func logIDs(list []birdie.LogEntry) []int64 {
 	var out []int64
 	for _, e := range list {

@@ -55,6 +55,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"ListCursor", testListCursor},
 		{"UserCount", testUserCount},
 		{"LogAppendAndQuery", testLogAppendAndQuery},
+		{"LogUserAcrossMinutes", testLogUserAcrossMinutes},
 		{"LogBounds", testLogBounds},
 		{"PruneLogs", testPruneLogs},
 		{"WorkspaceDebug", testWorkspaceDebug},
