@@ -121,6 +121,13 @@ func writerDSN(path string) string {
 			// default 2 MB cache the writer spills them to the WAL
 			// before commit, writing pages twice.
 			fmt.Sprintf("cache_size(-%d)", WriterCacheKiB),
+			// Group commit (sqlstore/batch.go) runs each write in a
+			// savepoint, and SQLite copies every page a savepoint first
+			// changes to a sub-journal: a temporary file by default,
+			// one write system call per page. In memory it costs a
+			// copy; it only ever serves rolling back a savepoint, never
+			// recovery, which the WAL does.
+			"temp_store(MEMORY)",
 			fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpointPages),
 		},
 	})

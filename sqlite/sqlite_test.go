@@ -85,6 +85,7 @@ func TestPragmas(t *testing.T) {
 		{s.Writer(), "synchronous", "1"}, // NORMAL
 		{s.Writer(), "foreign_keys", "1"},
 		{s.Writer(), "busy_timeout", "10000"},
+		{s.Writer(), "temp_store", "2"}, // MEMORY: savepoint sub-journals without file writes
 		{s.Reader(), "query_only", "1"},
 		{s.Reader(), "busy_timeout", "10000"},
 	} {

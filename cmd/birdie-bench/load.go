@@ -183,6 +183,11 @@ type opResult struct {
 	P50, P99 time.Duration
 	Max      time.Duration
 	Samples  []string // the first few errors, for the report
+	// ServerCPU is the CPU time (user and system) the server process
+	// used per measured request: the cost of the operation, steadier
+	// than req/s on a machine the load generator shares. Zero for the
+	// baseline, which runs inside the bench.
+	ServerCPU time.Duration
 }
 
 // loadGen drives operations with a pool of client goroutines.
@@ -195,6 +200,8 @@ type loadGen struct {
 	logf     func(string, ...any)
 	token    string
 	bareRPS  float64
+	// serverCPU reads the server's CPU time so far; nil if it cannot.
+	serverCPU func() (time.Duration, error)
 }
 
 // worker is one client goroutine's tally. Latencies go to a plain slice
@@ -227,6 +234,18 @@ func (lg *loadGen) run(op operation) (opResult, error) {
 	measureFrom := time.Now().Add(lg.warmup)
 	end := measureFrom.Add(lg.duration)
 	var wg sync.WaitGroup
+	cpuStart := make(chan time.Duration, 1)
+	if lg.serverCPU != nil && !op.bare {
+		go func() {
+			time.Sleep(time.Until(measureFrom))
+			if d, err := lg.serverCPU(); err == nil {
+				cpuStart <- d
+			}
+			close(cpuStart)
+		}()
+	} else {
+		close(cpuStart)
+	}
 	for g := range workers {
 		w := &workers[g]
 		w.lat = make([]time.Duration, 0, 4096)
@@ -259,6 +278,12 @@ func (lg *loadGen) run(op operation) (opResult, error) {
 	if err := lg.ctx.Err(); err != nil {
 		return res, err
 	}
+	var cpu time.Duration
+	if start, ok := <-cpuStart; ok {
+		if end, err := lg.serverCPU(); err == nil {
+			cpu = end - start
+		}
+	}
 
 	var all []time.Duration
 	last := measureFrom
@@ -278,13 +303,16 @@ func (lg *loadGen) run(op operation) (opResult, error) {
 		res.RPS = float64(res.Requests) / res.Elapsed.Seconds()
 	}
 	res.P50, res.P99, res.Max = percentiles(all)
+	if cpu > 0 && res.Requests > 0 {
+		res.ServerCPU = cpu / time.Duration(res.Requests)
+	}
 	if op.bare {
 		lg.bareRPS = res.RPS
 	}
 	if lg.bareRPS > 0 {
 		res.Ratio = res.RPS / lg.bareRPS
 	}
-	lg.logf("%s: %.0f req/s, p50 %s, p99 %s, %d errors", op.Name, res.RPS, fmtDur(res.P50), fmtDur(res.P99), res.Errors)
+	lg.logf("%s: %.0f req/s, p50 %s, p99 %s, %d errors, server CPU %s/request", op.Name, res.RPS, fmtDur(res.P50), fmtDur(res.P99), res.Errors, fmtCPU(res.ServerCPU))
 	return res, nil
 }
 

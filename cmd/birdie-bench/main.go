@@ -179,7 +179,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	rep.fillEnv()
 
-	lg := &loadGen{ctx: ctx, client: client, clients: cfg.Clients, duration: cfg.Duration, warmup: cfg.Warmup, logf: logf, token: seed.Token}
+	lg := &loadGen{ctx: ctx, client: client, clients: cfg.Clients, duration: cfg.Duration, warmup: cfg.Warmup, logf: logf, token: seed.Token, serverCPU: srv.cpu}
 	for _, op := range operations("http://"+bareAddr, "http://"+srv.addr+"/scim/v2", seed, cfg.Clients) {
 		if cfg.Only != "" && !op.bare && !strings.Contains(op.Name, cfg.Only) {
 			continue

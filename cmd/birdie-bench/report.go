@@ -56,12 +56,12 @@ const importRowName = "full import (startIndex, count=100, 1 client)"
 // writeTable prints the results as one aligned Markdown table followed by
 // the context lines, ready to paste into a pull request.
 func (r *report) writeTable(w io.Writer) {
-	rows := [][]string{{"operation", "req/s", "× bare", "p50", "p99", "errors"}}
+	rows := [][]string{{"operation", "req/s", "× bare", "p50", "p99", "errors", "server CPU/req"}}
 	for _, row := range r.Rows {
-		rows = append(rows, []string{row.Name, fmt.Sprintf("%.0f", row.RPS), fmt.Sprintf("%.2f", row.Ratio), fmtDur(row.P50), fmtDur(row.P99), fmt.Sprint(row.Errors)})
+		rows = append(rows, []string{row.Name, fmt.Sprintf("%.0f", row.RPS), fmt.Sprintf("%.2f", row.Ratio), fmtDur(row.P50), fmtDur(row.P99), fmt.Sprint(row.Errors), fmtCPU(row.ServerCPU)})
 	}
 	if imp := r.Import; imp != nil {
-		rows = append(rows, []string{importRowName + " [pages/s]", fmt.Sprintf("%.1f", float64(imp.Pages)/imp.Elapsed.Seconds()), "–", fmtDur(imp.P50), fmtDur(imp.P99), fmt.Sprint(len(imp.Problems))})
+		rows = append(rows, []string{importRowName + " [pages/s]", fmt.Sprintf("%.1f", float64(imp.Pages)/imp.Elapsed.Seconds()), "–", fmtDur(imp.P50), fmtDur(imp.P99), fmt.Sprint(len(imp.Problems)), "–"})
 	}
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -213,4 +213,12 @@ func (r *report) writeJSON(path string) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// fmtCPU formats a server CPU time per request, "–" when not measured.
+func fmtCPU(d time.Duration) string {
+	if d <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
 }

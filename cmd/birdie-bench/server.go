@@ -140,6 +140,31 @@ func (c *child) memory() (peakMB, rssMB float64, err error) {
 	return kb("VmHWM") / 1024, kb("VmRSS") / 1024, nil
 }
 
+// cpu returns the CPU time (user and system) the server has used so far,
+// from /proc/PID/stat (Linux only).
+func (c *child) cpu() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.pid()))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses and may hold
+	// spaces: state is field 3, utime 14 and stime 15 (proc(5)).
+	rest := b[bytes.LastIndexByte(b, ')')+1:]
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0, errors.New("unexpected /proc/PID/stat")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("unexpected /proc/PID/stat")
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// clockTicks is sysconf(_SC_CLK_TCK), 100 on every Linux Go supports.
+const clockTicks = 100
+
 // stop asks the server to shut down gracefully (SIGTERM) and kills it if
 // it has not exited within its 30 s drain time plus a margin. It may be
 // called more than once.
