@@ -24,10 +24,6 @@ var (
 	insertUserStmt = writeStmt(`INSERT INTO users
 		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
-	updateUserStmt = writeStmt(`UPDATE users SET
-		user_name = ?, user_name_key = ?, external_id = ?, display_name = ?, display_name_key = ?, active = ?,
-		email = ?, email_key = ?, email_values = ?, attributes = ?, last_modified = ?, version = ?
-		WHERE pk = ?`)
 	deleteUserStmt   = writeStmt(`DELETE FROM users WHERE pk = ?`)
 	insertEmailStmt  = writeStmt(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES (?, ?, ?)`)
 	deleteEmailsStmt = writeStmt(`DELETE FROM user_emails WHERE user_pk = ?`)
@@ -234,11 +230,8 @@ func (s *Store) UpdateUser(ctx context.Context, workspaceID int64, id string, up
 		if err != nil {
 			return err
 		}
-		_, err = s.txStmt(ctx, tx, updateUserStmt).ExecContext(ctx,
-			u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
-			u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs), micros(u.LastModified), u.Version,
-			pk)
-		if err != nil {
+		st, args := updateUserArgs(&old, &u, r, pk)
+		if _, err = s.txStmt(ctx, tx, st).ExecContext(ctx, args...); err != nil {
 			return s.userWriteError(workspaceID, &u, err)
 		}
 		if !slices.Equal(r.emailKeys, oldKeys) {
@@ -286,4 +279,63 @@ func (s *Store) DeleteUser(ctx context.Context, workspaceID int64, id string, ch
 		return ce.err
 	}
 	return wrap("delete user", err)
+}
+
+// The UPDATE of a user sets the indexed columns only when their value
+// changes: SQLite rewrites the entry of every index whose columns a
+// statement sets, changed or not, and a PATCH that deactivates a user
+// would otherwise rewrite five index entries for nothing. Each of the 16
+// combinations of changed indexed attributes has its own prepared
+// statement, updateUserStmts[mask].
+const (
+	updUserName = 1 << iota
+	updExternalID
+	updDisplayName
+	updEmail
+)
+
+var updateUserStmts = func() (out [16]*stmt) {
+	for mask := range out {
+		var set []string
+		if mask&updUserName != 0 {
+			set = append(set, "user_name = ?", "user_name_key = ?")
+		}
+		if mask&updExternalID != 0 {
+			set = append(set, "external_id = ?")
+		}
+		if mask&updDisplayName != 0 {
+			set = append(set, "display_name = ?", "display_name_key = ?")
+		}
+		if mask&updEmail != 0 {
+			set = append(set, "email = ?", "email_key = ?")
+		}
+		set = append(set, "active = ?", "email_values = ?", "attributes = ?", "last_modified = ?", "version = ?")
+		out[mask] = writeStmt(`UPDATE users SET ` + strings.Join(set, ", ") + ` WHERE pk = ?`)
+	}
+	return out
+}()
+
+// updateUserArgs returns the statement that writes u over old (the row
+// pk) and its arguments.
+func updateUserArgs(old, u *birdie.User, r userRow, pk int64) (*stmt, []any) {
+	mask := 0
+	args := make([]any, 0, 13)
+	if u.UserName != old.UserName {
+		mask |= updUserName
+		args = append(args, u.UserName, birdie.FoldKey(u.UserName))
+	}
+	if u.ExternalID != old.ExternalID {
+		mask |= updExternalID
+		args = append(args, u.ExternalID)
+	}
+	if u.DisplayName != old.DisplayName {
+		mask |= updDisplayName
+		args = append(args, u.DisplayName, birdie.FoldKey(u.DisplayName))
+	}
+	if u.Email != old.Email {
+		mask |= updEmail
+		args = append(args, u.Email, birdie.FoldKey(u.Email))
+	}
+	args = append(args, u.Active, string(r.emailValues), string(r.attrs), micros(u.LastModified), u.Version, pk)
+	return updateUserStmts[mask], args
 }

@@ -44,6 +44,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"UpdateUser", testUpdateUser},
 		{"UpdateUserRefused", testUpdateUserRefused},
 		{"UpdateUserRename", testUpdateUserRename},
+		{"UpdateUserIndexedAttributes", testUpdateUserIndexedAttributes},
 		{"UpdateUserEmails", testUpdateUserEmails},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"ConcurrentCreates", testConcurrentCreates},

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strconv"
 	"strings"
@@ -241,6 +242,67 @@ func testUpdateUserRename(t *testing.T, s birdie.Store) {
 	must(t, err, "ListUsers by new userName")
 	if page.Total != 1 || page.Users[0].ID != b.ID {
 		t.Errorf("userName eq the new name found %d users", page.Total)
+	}
+}
+
+// testUpdateUserIndexedAttributes changes each attribute a store indexes
+// (userName, externalId, displayName, the account email) on its own, then
+// none of them, and checks after each update that filters on the old and
+// new values find what they should: a store may skip rewriting an index
+// whose attribute did not change, and must not skip one that did.
+func testUpdateUserIndexedAttributes(t *testing.T, s birdie.Store) {
+	ws := newWorkspace(t, s, "acme")
+	attrEq := func(attr, v string) birdie.Filter {
+		return birdie.Compare{Path: birdie.AttrPath{Attr: attr}, Op: birdie.OpEq, Value: v}
+	}
+	u := createUser(t, s, ws.ID, makeUser(t, map[string]any{
+		"userName": "kim", "externalId": "ext-1", "displayName": "Kim One",
+		"emails": []any{map[string]any{"value": "kim1@example.com", "type": "work"}},
+	}, now()))
+	current := map[string]string{"userName": "kim", "externalId": "ext-1", "displayName": "Kim One", "email": "kim1@example.com"}
+	check := func(step string, old map[string]string) {
+		t.Helper()
+		for attr, v := range current {
+			f := attrEq(attr, v)
+			if attr == "email" {
+				f = accountEmailEq(v)
+			}
+			page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Filter: f, Count: 10})
+			must(t, err, "ListUsers")
+			if page.Total != 1 || page.Users[0].ID != u.ID {
+				t.Errorf("%s: %s eq %q (current) found %d users, want the user", step, attr, v, page.Total)
+			}
+			if ov := old[attr]; ov != v {
+				if attr == "email" {
+					f = accountEmailEq(ov)
+				} else {
+					f = attrEq(attr, ov)
+				}
+				page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Filter: f, Count: 10})
+				must(t, err, "ListUsers")
+				if page.Total != 0 {
+					t.Errorf("%s: %s eq %q (the old value) found %d users, want none", step, attr, ov, page.Total)
+				}
+			}
+		}
+	}
+	for _, c := range []struct{ attr, value string }{
+		{"userName", "kim.two"}, {"externalId", "ext-2"}, {"displayName", "Kim Two"}, {"email", "kim2@example.com"}, {"title", "Engineer"},
+	} {
+		old := maps.Clone(current)
+		_, err := s.UpdateUser(ctx(t), ws.ID, u.ID, func(x *birdie.User) error {
+			if c.attr == "email" {
+				x.Attributes["emails"] = []any{map[string]any{"value": c.value, "type": "work"}}
+			} else {
+				x.Attributes[c.attr] = c.value
+			}
+			return scim.Derive(x)
+		})
+		must(t, err, "UpdateUser "+c.attr)
+		if _, ok := current[c.attr]; ok {
+			current[c.attr] = c.value
+		}
+		check("after changing "+c.attr, old)
 	}
 }
 
