@@ -29,6 +29,14 @@ func DecodeJSON(body []byte) (map[string]any, error) {
 	if err := checkJSONText(body); err != nil {
 		return nil, err
 	}
+	// The fast decoder takes every valid object (with encoding/json's
+	// result); encoding/json runs only to explain what is wrong.
+	if obj, err := DecodeDocument(body); err == nil {
+		if err := checkDuplicateMembers(obj, ""); err != nil {
+			return nil, err
+		}
+		return obj, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw any
 	if err := dec.Decode(&raw); err != nil {
