@@ -185,3 +185,35 @@ func TestPruneLogsDeletesUserMinutes(t *testing.T) {
 		t.Errorf("%d rows in provisioning_log_users after pruning, want 1 (the new entry's minute)", n)
 	}
 }
+
+// TestManyQueryShapes lists with more distinct filter shapes than the
+// store keeps prepared statements for (sqlstore/stmtcache.go): every one
+// must still answer, prepared or not.
+func TestManyQueryShapes(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	ws, err := s.CreateWorkspace(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for i := range 3 {
+		if err := s.CreateUser(ctx, ws.ID, benchUser(i, now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eq := func(i int) birdie.Filter {
+		return birdie.Compare{Path: birdie.AttrPath{Attr: "userName"}, Op: birdie.OpEq, Value: fmt.Sprintf("user%07d@example.com", i%5)}
+	}
+	var f birdie.Filter = eq(0)
+	for k := 1; k <= 270; k++ { // k+1 terms: a new query text each time
+		f = birdie.Or{Left: f, Right: eq(k)}
+		page, err := s.ListUsers(ctx, ws.ID, birdie.UserQuery{Filter: f, Count: 10})
+		if err != nil {
+			t.Fatalf("%d terms: %v", k+1, err)
+		}
+		if want := min(k+1, 3); page.Total != want {
+			t.Fatalf("%d terms: %d users, want %d", k+1, page.Total, want)
+		}
+	}
+}

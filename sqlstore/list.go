@@ -183,15 +183,28 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, workspaceID int64, l list
 		err := s.txStmt(ctx, tx, userCountStmt).QueryRowContext(ctx, workspaceID).Scan(&n)
 		return n, err
 	}
-	err := tx.QueryRowContext(ctx, s.d.rebind(l.countSQL()), l.args...).Scan(&n)
-	return n, err
+	rows, err := s.query(ctx, tx, l.countSQL(), l.args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, sql.ErrNoRows
+	}
+	if err := rows.Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, rows.Close()
 }
 
 // readPage reads up to limit rows after (or before) pos, in the query's
 // order, with their positions.
 func (s *Store) readPage(ctx context.Context, tx *sql.Tx, l listQuery, pos *position, before bool, offset, limit int) ([]birdie.User, []position, error) {
 	query, args := l.pageSQL(pos, before, limit, offset)
-	rows, err := tx.QueryContext(ctx, s.d.rebind(query), args...)
+	rows, err := s.query(ctx, tx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,7 +258,7 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l 
 // must count them.
 func (s *Store) listFirstPage(ctx context.Context, workspaceID int64, l listQuery, count int) (page birdie.UserPage, ok bool, err error) {
 	query, args := l.pageSQL(nil, false, count, 0)
-	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
+	rows, err := s.query(ctx, nil, query, args...)
 	if err != nil {
 		return page, false, err
 	}
@@ -296,7 +309,7 @@ func (s *Store) listMatching(ctx context.Context, tx *sql.Tx, f birdie.Filter, l
 // fn on each until it returns false.
 func (s *Store) scan(ctx context.Context, tx *sql.Tx, l listQuery, pos *position, before bool, fn func(*birdie.User, position) bool) error {
 	query, args := l.scanSQL(pos, before)
-	rows, err := tx.QueryContext(ctx, s.d.rebind(query), args...)
+	rows, err := s.query(ctx, tx, query, args...)
 	if err != nil {
 		return err
 	}

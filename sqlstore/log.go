@@ -171,7 +171,7 @@ func logConditions(workspaceID int64, q birdie.LogQuery) (where []string, args [
 func (s *Store) queryLog(ctx context.Context, where []string, args []any, order string, limit int, list []birdie.LogEntry) ([]birdie.LogEntry, error) {
 	args = append(args, limit)
 	query := `SELECT ` + logCols + ` FROM provisioning_log WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
-	rows, err := s.r.QueryContext(ctx, s.d.rebind(query), args...)
+	rows, err := s.query(ctx, nil, query, args...)
 	if err != nil {
 		return list, err
 	}
@@ -231,9 +231,9 @@ func (s *Store) userLogs(ctx context.Context, workspaceID int64, q birdie.LogQue
 // userMinutes returns, newest first, up to userMinutesPerQuery minutes in
 // [since, before) whose entries mention user as an id or a userName.
 func (s *Store) userMinutes(ctx context.Context, workspaceID int64, user string, since, before int64) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, s.d.rebind(`SELECT DISTINCT minute FROM provisioning_log_users
+	rows, err := s.query(ctx, nil, `SELECT DISTINCT minute FROM provisioning_log_users
 		WHERE workspace_id = ? AND user_key IN (?, ?) AND minute >= ? AND minute < ?
-		ORDER BY minute DESC LIMIT ?`), workspaceID, idKey(user), nameKey(user), since, before, userMinutesPerQuery)
+		ORDER BY minute DESC LIMIT ?`, workspaceID, idKey(user), nameKey(user), since, before, userMinutesPerQuery)
 	if err != nil {
 		return nil, err
 	}

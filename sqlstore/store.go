@@ -27,6 +27,7 @@ type Store struct {
 	batch    *batcher     // group commit, with Dialect.BatchWrites
 	onClose  []func()     // see OnClose
 	logUsers logUsersSeen // provisioning_log_users rows written (see AppendLog)
+	queries  stmtCache    // prepared per-call query texts (see stmtcache.go)
 }
 
 var _ birdie.Store = (*Store)(nil)
@@ -86,7 +87,7 @@ func (s *Store) Close() error {
 	for _, f := range s.onClose {
 		f()
 	}
-	err := errors.Join(s.closeStmts(), s.w.Close())
+	err := errors.Join(s.closeStmts(), s.closeCached(), s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
