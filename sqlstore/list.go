@@ -114,10 +114,18 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 	if err != nil {
 		return birdie.UserPage{}, err
 	}
-	fp := fingerprint(workspaceID, l)
+	// The query's fingerprint (cursors, resumed pages) costs microseconds:
+	// computed only when needed.
+	var fpv string
+	fp := func() string {
+		if fpv == "" {
+			fpv = fingerprint(workspaceID, l)
+		}
+		return fpv
+	}
 	var cur *cursor
 	if q.UseCursor && q.Cursor != "" {
-		c, err := decodeCursor(q.Cursor, fp)
+		c, err := decodeCursor(q.Cursor, fp())
 		if err != nil {
 			return birdie.UserPage{}, err
 		}
@@ -133,6 +141,12 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 			return page, wrap("list users", err)
 		}
 	}
+	if !q.UseCursor && l.all && q.Count <= 0 {
+		// Only the total of an unfiltered list (count=0): the kept
+		// count, with the workspace check in the same statement.
+		page, err := s.totalOnly(ctx, workspaceID)
+		return page, wrap("list users", err)
+	}
 
 	// One read transaction, so that the workspace check, the count and
 	// the page see one snapshot.
@@ -147,7 +161,7 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 	var page birdie.UserPage
 	switch {
 	case q.UseCursor:
-		page, err = s.listCursor(ctx, tx, workspaceID, q, l, fp, cur)
+		page, err = s.listCursor(ctx, tx, workspaceID, q, l, fp(), cur)
 	case l.exact:
 		page, err = s.listExact(ctx, tx, workspaceID, l, fp, max(q.StartIndex, 1), max(q.Count, 0))
 	default:
@@ -228,7 +242,7 @@ func (s *Store) readPage(ctx context.Context, tx *sql.Tx, l listQuery, pos *posi
 
 // listExact lists when SQL holds the whole filter: a COUNT, then one page,
 // resumed from the previous page's end when this process served it.
-func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l listQuery, fp string, start, count int) (birdie.UserPage, error) {
+func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l listQuery, fp func() string, start, count int) (birdie.UserPage, error) {
 	var page birdie.UserPage
 	var err error
 	if page.Total, err = s.count(ctx, tx, workspaceID, l); err != nil {
@@ -239,7 +253,7 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l 
 	}
 	now := s.now()
 	var posns []position
-	if pos, ok := s.resume.get(fp, start, now); ok {
+	if pos, ok := s.resume.get(fp(), start, now); ok {
 		page.Users, posns, err = s.readPage(ctx, tx, l, &pos, false, 0, count)
 	} else {
 		page.Users, posns, err = s.readPage(ctx, tx, l, nil, false, start-1, count)
@@ -248,10 +262,27 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l 
 		return page, err
 	}
 	if n := len(posns); n > 0 && start+n <= page.Total {
-		s.resume.put(fp, start+n, posns[n-1], now)
+		s.resume.put(fp(), start+n, posns[n-1], now)
 	}
 	return page, nil
 }
+
+// totalOnly answers an unfiltered list with count=0: the workspace's kept
+// count, or ENOTFOUND, in one statement and no transaction.
+func (s *Store) totalOnly(ctx context.Context, workspaceID int64) (birdie.UserPage, error) {
+	var page birdie.UserPage
+	var exists bool
+	if err := s.stmt(totalOnlyStmt).QueryRowContext(ctx, workspaceID, workspaceID).Scan(&page.Total, &exists); err != nil {
+		return page, err
+	}
+	if !exists {
+		return page, errWorkspaceNotFound(workspaceID)
+	}
+	return page, nil
+}
+
+var totalOnlyStmt = readStmt(`SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT),
+	EXISTS (SELECT 1 FROM workspaces WHERE id = ?) FROM user_counts WHERE workspace_id = ?`)
 
 // listFirstPage reads the first page of an exact plan in one query. ok is
 // false when the page is full, so that more rows may match and the caller

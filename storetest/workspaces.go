@@ -109,6 +109,13 @@ func testUnknownWorkspace(t *testing.T, s birdie.Store) {
 	wantCode(t, s.CreateUser(ctx(t), missing, simpleUser(t, "x@example.com")), birdie.ENOTFOUND, "CreateUser in an unknown workspace")
 	_, err := s.ListUsers(ctx(t), missing, birdie.UserQuery{Count: 10})
 	wantCode(t, err, birdie.ENOTFOUND, "ListUsers in an unknown workspace")
+	_, err = s.ListUsers(ctx(t), missing, birdie.UserQuery{Count: 0})
+	wantCode(t, err, birdie.ENOTFOUND, "ListUsers with count 0 (the total only) in an unknown workspace")
+	page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Count: 0})
+	must(t, err, "ListUsers with count 0 in an empty workspace")
+	if page.Total != 0 || len(page.Users) != 0 {
+		t.Errorf("count 0 in an empty workspace: total %d, %d users; want 0, 0", page.Total, len(page.Users))
+	}
 	_, err = s.User(ctx(t), missing, birdie.NewID())
 	wantCode(t, err, birdie.ENOTFOUND, "User in an unknown workspace")
 	wantCode(t, s.TouchToken(ctx(t), "tok_unknown", now()), birdie.ENOTFOUND, "TouchToken of an unknown token")
