@@ -23,10 +23,6 @@ const (
 	logInsertArgs = 15
 )
 
-// logRowsPerInsert is how many rows one INSERT writes: few statements per
-// batch, and far below either database's limit on parameters.
-const logRowsPerInsert = 100
-
 // pruneChunk is how many entries one DELETE of PruneLogs removes: small
 // enough that SQLite's single writer is never held for long.
 const pruneChunk = 1000
@@ -53,21 +49,18 @@ func (s *Store) AppendLog(ctx context.Context, entries []birdie.LogEntry) error 
 	}
 	minutes := s.logUsers.unseen(bounded)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for rest := bounded; len(rest) > 0; {
-			n := min(len(rest), logRowsPerInsert)
-			if err := s.insertLogRows(ctx, tx, rest[:n]); err != nil {
-				return err
-			}
-			rest = rest[n:]
+		err := s.insertRows(ctx, tx, logInsertStmts, len(bounded), func(i int, a []any) []any {
+			e := &bounded[i]
+			return append(a, e.WorkspaceID, micros(e.Time), e.TokenID, e.Method, e.Path, e.Operation,
+				e.UserID, e.UserName, birdie.FoldKey(e.UserName), e.Status, e.ScimType, e.Detail,
+				e.Duration.Microseconds(), e.Client, e.Body)
+		})
+		if err != nil {
+			return err
 		}
-		for rest := minutes; len(rest) > 0; {
-			n := min(len(rest), logRowsPerInsert)
-			if err := s.insertLogUsers(ctx, tx, rest[:n]); err != nil {
-				return err
-			}
-			rest = rest[n:]
-		}
-		return nil
+		return s.insertRows(ctx, tx, logUsersInsertStmts, len(minutes), func(i int, a []any) []any {
+			return append(a, minutes[i].ws, minutes[i].key, minutes[i].minute)
+		})
 	})
 	if s.d.ForeignKeyViolation(err) {
 		return birdie.Errorf(birdie.ENOTFOUND, "a provisioning log entry names a workspace that does not exist")
@@ -79,40 +72,14 @@ func (s *Store) AppendLog(ctx context.Context, entries []birdie.LogEntry) error 
 	return nil
 }
 
-// insertLogRows inserts bounded entries.
-func (s *Store) insertLogRows(ctx context.Context, tx *sql.Tx, entries []birdie.LogEntry) error {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO provisioning_log (` + logInsertCols + `) VALUES `)
-	row := "(?" + strings.Repeat(", ?", logInsertArgs-1) + ")"
-	args := make([]any, 0, len(entries)*logInsertArgs)
-	for i, e := range entries {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(row)
-		args = append(args, e.WorkspaceID, micros(e.Time), e.TokenID, e.Method, e.Path, e.Operation,
-			e.UserID, e.UserName, birdie.FoldKey(e.UserName), e.Status, e.ScimType, e.Detail,
-			e.Duration.Microseconds(), e.Client, e.Body)
-	}
-	_, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...)
-	return err
-}
-
-func (s *Store) insertLogUsers(ctx context.Context, tx *sql.Tx, rows []logUserMinute) error {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO provisioning_log_users (workspace_id, user_key, minute) VALUES `)
-	args := make([]any, 0, 3*len(rows))
-	for i, r := range rows {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?)")
-		args = append(args, r.ws, r.key, r.minute)
-	}
-	q.WriteString(` ON CONFLICT DO NOTHING`) // another replica, or this one after forgetting, wrote it
-	_, err := tx.ExecContext(ctx, s.d.rebind(q.String()), args...)
-	return err
-}
+// The provisioning log is written with prepared multi-row INSERTs of
+// rowsPerInsert rows: parsing a 100-row INSERT anew for every batch cost
+// SQLite more than executing it.
+var (
+	logInsertStmts      = insertStmts(`INSERT INTO provisioning_log (`+logInsertCols+`) VALUES `, logInsertArgs, ``)
+	logUsersInsertStmts = insertStmts(`INSERT INTO provisioning_log_users (workspace_id, user_key, minute) VALUES `, 3,
+		` ON CONFLICT DO NOTHING`) // another replica, or this one after forgetting, wrote it
+)
 
 // Logs returns the entries of a workspace's log matching q, oldest first.
 // The query uses the index the conditions select: (workspace_id, time),
