@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Group commit. SQLite has one writer, and most of a small write's cost is
@@ -94,8 +95,20 @@ func (s *Store) submit(ctx context.Context, fn func(*sql.Tx) error) error {
 	return res.err
 }
 
+// gatherWindow is how long the batcher may wait for more writes before
+// starting a batch, and only when the previous batch had several (so an
+// idle server never waits). Without it, concurrent clients answered by
+// one commit send their next writes a moment apart: the first found the
+// writer idle and ran alone, paying a whole commit, while the others
+// queued behind it. Measured under 32 clients: a third of the writer's
+// time went to such single-write transactions.
+const gatherWindow = 200 * time.Microsecond
+
 func (s *Store) runBatches() {
 	defer s.batch.wg.Done()
+	gather := time.NewTimer(time.Hour)
+	gather.Stop()
+	last := 1 // size of the previous batch
 	for {
 		var first *writeOp
 		select {
@@ -114,6 +127,24 @@ func (s *Store) runBatches() {
 				break drain
 			}
 		}
+		if want := min(last, maxBatch); len(batch) < want {
+			// The previous batch was larger: its writers are probably
+			// sending their next writes now. Wait for them, briefly.
+			gather.Reset(gatherWindow)
+		wait:
+			for len(batch) < want {
+				select {
+				case op := <-s.batch.ops:
+					batch = append(batch, op)
+				case <-gather.C:
+					break wait
+				case <-s.batch.quit:
+					break wait
+				}
+			}
+			gather.Stop()
+		}
+		last = len(batch)
 		s.runBatch(batch)
 	}
 }
