@@ -186,9 +186,10 @@ func TestPruneLogsDeletesUserMinutes(t *testing.T) {
 	}
 }
 
-// TestManyQueryShapes lists with more distinct filter shapes than the
-// store keeps prepared statements for (sqlstore/stmtcache.go): every one
-// must still answer, prepared or not.
+// TestManyQueryShapes lists with more distinct query texts than the store
+// keeps prepared statements for (sqlstore/stmtcache.go): every filter
+// attribute, sort key, direction and number of OR-ed terms makes a new
+// text, and every one must still answer right, prepared or not.
 func TestManyQueryShapes(t *testing.T) {
 	s := openTemp(t)
 	ctx := t.Context()
@@ -197,23 +198,46 @@ func TestManyQueryShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	for i := range 3 {
-		if err := s.CreateUser(ctx, ws.ID, benchUser(i, now)); err != nil {
+	users := make([]birdie.User, 3)
+	for i := range users {
+		users[i] = benchUser(i, now)
+		if err := s.CreateUser(ctx, ws.ID, users[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	eq := func(i int) birdie.Filter {
-		return birdie.Compare{Path: birdie.AttrPath{Attr: "userName"}, Op: birdie.OpEq, Value: fmt.Sprintf("user%07d@example.com", i%5)}
+	value := map[string]func(u birdie.User) string{
+		"userName":    func(u birdie.User) string { return u.UserName },
+		"externalId":  func(u birdie.User) string { return u.ExternalID },
+		"displayName": func(u birdie.User) string { return u.DisplayName },
+		"id":          func(u birdie.User) string { return u.ID },
 	}
-	var f birdie.Filter = eq(0)
-	for k := 1; k <= 270; k++ { // k+1 terms: a new query text each time
-		f = birdie.Or{Left: f, Right: eq(k)}
-		page, err := s.ListUsers(ctx, ws.ID, birdie.UserQuery{Filter: f, Count: 10})
-		if err != nil {
-			t.Fatalf("%d terms: %v", k+1, err)
+	sorts := []string{birdie.SortID, birdie.SortUserName, birdie.SortExternalID, birdie.SortDisplayName,
+		birdie.SortEmail, birdie.SortCreated, birdie.SortLastModified, birdie.SortActive}
+	shapes := 0
+	for attr, val := range value {
+		for _, sortBy := range sorts {
+			for _, desc := range []bool{false, true} {
+				var f birdie.Filter
+				for terms := 1; terms <= 8; terms++ {
+					eq := birdie.Compare{Path: birdie.AttrPath{Attr: attr}, Op: birdie.OpEq, Value: val(users[(terms-1)%3])}
+					if f == nil {
+						f = eq
+					} else {
+						f = birdie.Or{Left: f, Right: eq}
+					}
+					page, err := s.ListUsers(ctx, ws.ID, birdie.UserQuery{Filter: f, SortBy: sortBy, Descending: desc, Count: 10})
+					if err != nil {
+						t.Fatalf("%s, %d terms, sorted by %s: %v", attr, terms, sortBy, err)
+					}
+					if want := min(terms, 3); page.Total != want || len(page.Users) != want {
+						t.Fatalf("%s, %d terms, sorted by %s: total %d, %d users; want %d", attr, terms, sortBy, page.Total, len(page.Users), want)
+					}
+					shapes++
+				}
+			}
 		}
-		if want := min(k+1, 3); page.Total != want {
-			t.Fatalf("%d terms: %d users, want %d", k+1, page.Total, want)
-		}
+	}
+	if shapes < 2*256 {
+		t.Fatalf("only %d queries: too few to fill the cache of 256 texts and go past it", shapes)
 	}
 }
