@@ -192,3 +192,29 @@ func BenchmarkAppendLog(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/entry")
 }
+
+// BenchmarkListModifiedSince is an incremental sync's question, "which
+// users changed since my last run", over 10,000 users of which 10 did.
+func BenchmarkListModifiedSince(b *testing.B) {
+	s := openTemp(b)
+	ws, err := s.CreateWorkspace(b.Context(), "bench", "Bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
+	users := make([]birdie.User, 10_000)
+	for i := range users {
+		users[i] = benchUser(i, t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	if err := s.BulkCreateUsers(b.Context(), ws.ID, users); err != nil {
+		b.Fatal(err)
+	}
+	since := users[len(users)-11].LastModified.Format(time.RFC3339Nano)
+	f := birdie.Compare{Path: birdie.AttrPath{Attr: "meta", Sub: "lastModified"}, Op: birdie.OpGt, Value: since}
+	for b.Loop() {
+		page, err := s.ListUsers(b.Context(), ws.ID, birdie.UserQuery{Filter: f, Count: 100})
+		if err != nil || page.Total != 10 {
+			b.Fatal(page.Total, err)
+		}
+	}
+}

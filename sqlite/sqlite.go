@@ -60,6 +60,7 @@ var Dialect = sqlstore.Dialect{
 	UniqueViolation:     uniqueViolation,
 	ForeignKeyViolation: foreignKeyViolation,
 	BatchWrites:         true,
+	SortMatches:         true,
 }
 
 func uniqueViolation(err error) (string, bool) {

@@ -53,6 +53,13 @@ type Dialect struct {
 	// BatchWrites turns on group commit (see batch.go): for a database
 	// with a single writer, where commits, not statements, are the cost.
 	BatchWrites bool
+
+	// SortMatches: the planner needs telling, when a list's filter is a
+	// selective range, to read the matches through the range's index and
+	// sort them rather than walk the sort column's index (see
+	// listQuery.ranged). SQLite, which keeps no statistics on value
+	// ranges, does; PostgreSQL's planner estimates ranges itself.
+	SortMatches bool
 }
 
 // rebind rewrites the "?" placeholders of query for the dialect. Queries

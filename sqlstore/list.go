@@ -48,8 +48,29 @@ type listQuery struct {
 	col   string // the sort column; pk breaks ties, in the same direction
 	desc  bool
 	order string // " ORDER BY col, pk" in the query's direction
+	plus  bool   // order is by +col (see sortMatches)
 	exact bool   // where is the whole filter
 	all   bool   // no filter at all: the workspace's user count is the total
+	// ranged: where holds a meta.created or meta.lastModified range (an
+	// incremental sync's "changed since"). SQLite, knowing nothing of how
+	// selective the range is, prefers to read the sort column's index in
+	// order and test every user against it; when the count shows few
+	// matches, sortMatches makes it read them through the range's index
+	// and sort them instead.
+	ranged bool
+}
+
+// sortMatchesMax is the largest count of matches that listExact reads
+// through the filter's index and sorts (see listQuery.ranged).
+const sortMatchesMax = 10_000
+
+// sortMatches returns l ordered by an expression of its sort column, so
+// that SQLite cannot use the column's index for the order and uses the
+// filter's instead. The rows and their order are the same.
+func (l listQuery) sortMatches() listQuery {
+	l.plus = true
+	l.order = orderClause("+"+l.col, l.desc)
+	return l
 }
 
 // buildList plans q for the workspace.
@@ -59,7 +80,7 @@ func buildList(workspaceID int64, q birdie.UserQuery) (listQuery, error) {
 		return listQuery{}, err
 	}
 	p := planFilter(q.Filter, workspaceID)
-	l := listQuery{col: col, desc: q.Descending, exact: p.exact, all: q.Filter == nil}
+	l := listQuery{col: col, desc: q.Descending, exact: p.exact, all: q.Filter == nil, ranged: p.ranged}
 	l.order = orderClause(col, q.Descending)
 	switch {
 	case p.scoped:
@@ -97,7 +118,11 @@ func (l listQuery) from(pos *position, before bool) (where string, args []any, o
 	where += " AND (" + l.col + ", pk)" + cmp + "(?, ?)"
 	args = append(args[:len(args):len(args)], pos.Val, pos.PK)
 	if before {
-		order = orderClause(l.col, !l.desc)
+		col := l.col
+		if l.plus {
+			col = "+" + col
+		}
+		order = orderClause(col, !l.desc)
 	}
 	return
 }
@@ -132,7 +157,7 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 		cur = &c
 	}
 
-	if !q.UseCursor && l.exact && !l.all && q.Count > 0 && q.StartIndex <= 1 {
+	if !q.UseCursor && l.exact && !l.all && !l.ranged && q.Count > 0 && q.StartIndex <= 1 {
 		// A lookup (userName eq, externalId eq, …): the first page often
 		// holds every match, and then it is the whole answer, with no
 		// COUNT and no transaction. This is the query every IdP sends
@@ -250,6 +275,9 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l 
 	}
 	if count == 0 || start > page.Total {
 		return page, nil
+	}
+	if l.ranged && s.d.SortMatches && page.Total <= sortMatchesMax {
+		l = l.sortMatches()
 	}
 	now := s.now()
 	var posns []position

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"time"
+
 	"birdie"
 	"birdie/scim"
 )
@@ -22,6 +24,9 @@ import (
 //     emails.value (or emails) → pk IN (SELECT user_pk FROM user_emails
 //     WHERE workspace_id = ws AND value_key = FoldKey(v))
 //     Each is ANDed with workspace_id = ws (see leaf).
+//   - meta.created and meta.lastModified compared with eq, gt, ge, lt or
+//     le to a dateTime are exact too: created or last_modified against
+//     the instant in microseconds (see translateMetaTime).
 //   - ValuePath emails[…] whose filter has, on its And-spine, a conjunct
 //     value eq v: that user_emails condition as a prefilter (exact if the
 //     bracket holds nothing else).
@@ -37,7 +42,8 @@ import (
 //     nothing.
 //
 // Exactness relies on the SQL condition holding for a row exactly when
-// scim.Match holds for it: this is why only eq is translated, why empty
+// scim.Match holds for it: this is why only eq is translated on strings
+// (whose ordering and case folding SQL would not reproduce), why empty
 // strings are not (an absent externalId is stored as the empty string,
 // which Match does not equal ""), and why every column compared is NOT
 // NULL (so NOT never meets SQL's unknown). One known gap: the *_key
@@ -50,6 +56,7 @@ type plan struct {
 	args   []any
 	exact  bool // where is equivalent to the whole filter
 	scoped bool // where alone implies workspace_id = ws
+	ranged bool // where holds a meta.created/lastModified range (see listQuery.ranged)
 }
 
 // planFilter plans f for listing the workspace's users. A nil filter gives
@@ -113,6 +120,7 @@ func translateAnd(l, r birdie.Filter, ws int64) (plan, bool) {
 			args:   append(lp.args, rp.args...),
 			exact:  lp.exact && rp.exact,
 			scoped: lp.scoped || rp.scoped,
+			ranged: lp.ranged || rp.ranged,
 		}, true
 	case lok:
 		lp.exact = false
@@ -135,6 +143,7 @@ func translateOr(l, r birdie.Filter, ws int64) (plan, bool) {
 		args:   append(lp.args, rp.args...),
 		exact:  lp.exact && rp.exact,
 		scoped: lp.scoped && rp.scoped,
+		ranged: lp.ranged || rp.ranged,
 	}, true
 }
 
@@ -153,6 +162,9 @@ func translateNot(x birdie.Filter, ws int64) (plan, bool) {
 func isCore(urn string) bool { return urn == "" }
 
 func translateCompare(c birdie.Compare, ws int64) (plan, bool) {
+	if isCore(c.Path.URN) && c.Path.Attr == "meta" && (c.Path.Sub == "created" || c.Path.Sub == "lastModified") {
+		return translateMetaTime(c, ws)
+	}
 	if c.Op != birdie.OpEq {
 		return plan{}, false
 	}
@@ -180,6 +192,56 @@ func translateCompare(c birdie.Compare, ws int64) (plan, bool) {
 		return leaf("external_id = ?", ws, v), true
 	case p.Attr == "emails" && p.Sub == "value":
 		return emailValuePlan(v, ws), true
+	}
+	return plan{}, false
+}
+
+// translateMetaTime translates meta.created and meta.lastModified compared
+// with eq, gt, ge, lt or le to a dateTime: the filter incremental syncs
+// send ("what changed since my last run"), answered by the
+// users_created and users_last_modified indexes instead of a scan.
+//
+// Stored times are whole microseconds and scim.Match compares instants, so
+// a value with a fraction of a microsecond is rounded the way that keeps
+// the SQL condition exact: down for gt and le, up for ge and lt; eq with
+// such a value matches no stored time and is left to scim.Match. A value
+// scim.Match cannot parse is not translated either.
+func translateMetaTime(c birdie.Compare, ws int64) (plan, bool) {
+	v, ok := c.Value.(string)
+	if !ok {
+		return plan{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return plan{}, false
+	}
+	col := "created"
+	if c.Path.Sub == "lastModified" {
+		col = "last_modified"
+	}
+	ranged := func(cond string, v int64) (plan, bool) {
+		p := leaf(cond, ws, v)
+		p.ranged = true
+		return p, true
+	}
+	floor := t.Unix()*1_000_000 + int64(t.Nanosecond()/1000) // exact for times before 1970 too
+	ceil := floor
+	if t.Nanosecond()%1000 != 0 {
+		ceil++
+	}
+	switch c.Op {
+	case birdie.OpGt:
+		return ranged(col+" > ?", floor)
+	case birdie.OpGe:
+		return ranged(col+" >= ?", ceil)
+	case birdie.OpLt:
+		return ranged(col+" < ?", ceil)
+	case birdie.OpLe:
+		return ranged(col+" <= ?", floor)
+	case birdie.OpEq:
+		if ceil == floor {
+			return ranged(col+" = ?", floor)
+		}
 	}
 	return plan{}, false
 }

@@ -60,7 +60,11 @@ func TestPlanFilter(t *testing.T) {
 		{`emails[type eq "work"]`, "scan"},
 		{`emails.type eq "work"`, "scan"},
 		{`name.givenName eq "x"`, "scan"},
-		{`meta.created gt "2024-01-01T00:00:00Z"`, "scan"},
+		{`meta.created gt "2024-01-01T00:00:00Z"`, "exact"},
+		{`meta.lastModified ge "2024-01-01T00:00:00.0000005Z"`, "exact"},
+		{`meta.lastModified gt "2024-01-01T00:00:00Z" and userName eq "a"`, "exact"},
+		{`meta.lastModified eq "2024-01-01T00:00:00.0000005Z"`, "scan"},
+		{`meta.version eq "v1"`, "scan"},
 		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "x"`, "scan"},
 		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"`, "scan"},
 	} {

@@ -65,7 +65,9 @@ func filterUsers(t *testing.T, n int, t0 time.Time) []birdie.User {
 }
 
 // filterCases are filter texts for testFilterEquivalence. {id7} and {id9}
-// stand for the ids of users 7 and 9, {t10} for meta.created of user 10.
+// stand for the ids of users 7 and 9, {t10} for meta.created of user 10
+// ({t10+} half a microsecond later, {t10-zone} in UTC-7), {lm10} for its
+// meta.lastModified.
 var filterCases = []string{
 	// userName: case-insensitive, indexed.
 	`userName eq "user04@example.com"`,
@@ -120,6 +122,20 @@ var filterCases = []string{
 	`meta.created gt "{t10}"`,
 	`meta.created le "{t10}"`,
 	`meta.lastModified ge "{t10}"`,
+	`meta.lastModified gt "{t10}"`,
+	`meta.lastModified lt "{t10}"`,
+	`meta.lastModified le "{t10}"`,
+	`meta.lastModified eq "{lm10}"`,
+	`meta.created eq "{t10}"`,
+	`meta.created ge "{t10+}"`, // half a microsecond after: rounded the exact way
+	`meta.created gt "{t10+}"`,
+	`meta.created lt "{t10+}"`,
+	`meta.created le "{t10+}"`,
+	`meta.created eq "{t10+}"`,
+	`meta.created lt "{t10-zone}"`, // the same instant written in another zone
+	`meta.lastModified gt "{t10}" and active eq true`,
+	`not (meta.lastModified gt "{t10}")`,
+	`meta.lastModified gt "{t10}" or userName eq "user04@example.com"`,
 	// Mixed.
 	`userName eq "user04@example.com" or userName eq "jdoe06"`,
 	`userName eq "USER01@example.com" and active eq true`,
@@ -157,6 +173,9 @@ func testFilterEquivalence(t *testing.T, s birdie.Store) {
 		"{id7}", users[7].ID,
 		"{id9}", users[9].ID,
 		"{t10}", users[10].Created.Format(time.RFC3339Nano),
+		"{t10+}", users[10].Created.Add(500*time.Nanosecond).Format(time.RFC3339Nano),
+		"{t10-zone}", users[10].Created.In(time.FixedZone("", -7*3600)).Format(time.RFC3339Nano),
+		"{lm10}", users[10].LastModified.Format(time.RFC3339Nano),
 	)
 	for _, text := range filterCases {
 		text = subst.Replace(text)
