@@ -149,18 +149,8 @@ func (d *docDecoder) object(depth int) (any, error) {
 			return nil, err
 		}
 		m[k] = v
-		d.space()
-		if d.i >= len(d.b) {
-			return nil, d.fail("unexpected end")
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return m, nil
-		default:
-			return nil, d.fail("want ',' or '}'")
+		if more, err := d.next('}'); !more {
+			return m, err
 		}
 	}
 }
@@ -179,20 +169,28 @@ func (d *docDecoder) array(depth int) (any, error) {
 			return nil, err
 		}
 		a = append(a, v)
-		d.space()
-		if d.i >= len(d.b) {
-			return nil, d.fail("unexpected end")
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			return a, nil
-		default:
-			return nil, d.fail("want ',' or ']'")
+		if more, err := d.next(']'); !more {
+			return a, err
 		}
 	}
+}
+
+// next reads what follows a member or element: ',' (more is true) or
+// the closing byte (more is false); anything else is an error.
+func (d *docDecoder) next(closing byte) (more bool, err error) {
+	d.space()
+	if d.i >= len(d.b) {
+		return false, d.fail("unexpected end")
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		return true, nil
+	case closing:
+		d.i++
+		return false, nil
+	}
+	return false, d.fail("want ',' or '" + string(closing) + "'")
 }
 
 // str decodes the string starting at d.i. Valid UTF-8 without escapes is
