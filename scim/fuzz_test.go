@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,25 +144,13 @@ func fzCheckUser(t *testing.T, u *birdie.User) []byte {
 		t.Fatalf("the re-decoded user fails Derive: %v\n%s", err, enc)
 	}
 	if u2.UserName != u.UserName || u2.Email != u.Email || u2.ExternalID != u.ExternalID || u2.DisplayName != u.DisplayName ||
-		u2.Active != u.Active || !slicesEqual(u2.EmailValues, u.EmailValues) {
+		u2.Active != u.Active || !slices.Equal(u2.EmailValues, u.EmailValues) {
 		t.Fatalf("derived fields changed through a round trip:\n before %+v\n  after %+v", *u, u2)
 	}
 	if enc2 := scim.AppendUser(nil, &u2, fzBase); !bytes.Equal(enc, enc2) {
 		t.Fatalf("the round trip changed the encoding:\n before %s\n  after %s", enc, enc2)
 	}
 	return enc
-}
-
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // fzCanonical fails unless doc is canonical: decoding its JSON as a body

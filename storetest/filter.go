@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,11 +190,11 @@ func testFilterEquivalence(t *testing.T, s birdie.Store) {
 				}
 			}
 			total, got := listAll(t, s, ws.ID, birdie.UserQuery{Filter: f}, 1000)
-			if total != len(want) || !equalStrings(ids(got), want) {
+			if total != len(want) || !slices.Equal(ids(got), want) {
 				t.Fatalf("ListUsers gives total %d and %v;\nscim.Match over every user gives %d: %v", total, ids(got), len(want), want)
 			}
 			_, paged := listAll(t, s, ws.ID, birdie.UserQuery{Filter: f}, 3)
-			if !equalStrings(ids(paged), want) {
+			if !slices.Equal(ids(paged), want) {
 				t.Errorf("in pages of 3 ListUsers gives %v, want %v", ids(paged), want)
 			}
 			page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Filter: f, Count: 0})

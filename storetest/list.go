@@ -72,7 +72,7 @@ func testListPaging(t *testing.T, s birdie.Store) {
 		if page.Total != 25 {
 			t.Errorf("startIndex %d count %d: Total = %d, want 25", c.start, c.count, page.Total)
 		}
-		if got := ids(page.Users); !equalStrings(got, want[c.from:c.to]) {
+		if got := ids(page.Users); !slices.Equal(got, want[c.from:c.to]) {
 			t.Errorf("startIndex %d count %d: got %d users %v, want %d (creation order)", c.start, c.count, len(got), got, c.to-c.from)
 		}
 	}
@@ -150,10 +150,10 @@ func testListSort(t *testing.T, s birdie.Store) {
 					t.Errorf("ascending by %q: %s comes before %s", key, asc[i-1].ID, asc[i].ID)
 				}
 			}
-			if !equalStrings(ids(desc), reversed(ids(asc))) {
+			if !slices.Equal(ids(desc), reversed(ids(asc))) {
 				t.Errorf("descending by %q is not the exact reverse of ascending (ties included):\n asc  %v\n desc %v", key, ids(asc), ids(desc))
 			}
-			if !equalStrings(ids(paged), ids(asc)) || !equalStrings(ids(again), ids(asc)) {
+			if !slices.Equal(ids(paged), ids(asc)) || !slices.Equal(ids(again), ids(asc)) {
 				t.Errorf("paging by %q is not stable: pages of 4 give %v, of 3 give %v, one page %v", key, ids(paged), ids(again), ids(asc))
 			}
 		})

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func wantLog(t *testing.T, s birdie.Store, ws int64, q birdie.LogQuery, want []s
 	t.Helper()
 	list, err := s.Logs(ctx(t), ws, q)
 	must(t, err, what)
-	if got := logPaths(list); !equalStrings(got, want) {
+	if got := logPaths(list); !slices.Equal(got, want) {
 		t.Errorf("%s: got %v, want %v", what, got, want)
 	}
 	return list

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func testWorkspaces(t *testing.T, s birdie.Store) {
 	for _, w := range list {
 		slugs = append(slugs, w.Slug)
 	}
-	if want := []string{"alpha", "beta", "gamma"}; !equalStrings(slugs, want) {
+	if want := []string{"alpha", "beta", "gamma"}; !slices.Equal(slugs, want) {
 		t.Errorf("Workspaces slugs = %v, want %v (ordered by slug)", slugs, want)
 	}
 }
@@ -124,16 +125,4 @@ func testUnknownWorkspace(t *testing.T, s birdie.Store) {
 	if len(list) != 0 {
 		t.Errorf("Tokens of an unknown workspace listed %d", len(list))
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
