@@ -59,9 +59,15 @@ func DecodePatch(body []byte) ([]PatchOp, error) {
 		default:
 			return nil, atOp(i, BadRequest(ErrInvalidSyntax, `"path" must be a string, got %s`, jsonKind(v)))
 		}
-		op.Value = memberFold(m, "value")
+		var hasValue bool
+		op.Value, hasValue = lookupFold(m, "value")
 		if ops[i], err = checkOp(op); err != nil {
 			return nil, atOp(i, err)
+		}
+		if !hasValue && ops[i].Op != "remove" {
+			// A missing value is not a null: treating it as one would
+			// clear the attribute the IdP meant to set.
+			return nil, atOp(i, BadRequest(ErrInvalidSyntax, `the %q operation needs a "value" (RFC 7644 §3.5.2.1, §3.5.2.3); to clear an attribute use "remove" with its "path"`, ops[i].Op))
 		}
 	}
 	return ops, nil
@@ -88,15 +94,22 @@ func checkOp(op PatchOp) (PatchOp, error) {
 // memberFold returns obj's member name, preferring an exact match and
 // otherwise matching case-insensitively, or nil.
 func memberFold(obj map[string]any, name string) any {
+	v, _ := lookupFold(obj, name)
+	return v
+}
+
+// lookupFold is memberFold that also reports whether the member exists
+// (its value may be null).
+func lookupFold(obj map[string]any, name string) (any, bool) {
 	if v, ok := obj[name]; ok {
-		return v
+		return v, true
 	}
 	for k, v := range obj {
 		if strings.EqualFold(k, name) {
-			return v
+			return v, true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // atOp prefixes an error's detail with the index of the operation that
@@ -193,12 +206,16 @@ func canonicalize(doc map[string]any) error {
 // keys overlap ("name" sorts before "name.givenName").
 func applyPathless(doc map[string]any, op string, v any) error {
 	obj, ok := v.(map[string]any)
-	if s, isStr := v.(string); isStr {
-		obj, _ = DecodeJSON([]byte(s))
-		ok = obj != nil
+	if s, isStr := v.(string); isStr && strings.HasPrefix(strings.TrimSpace(s), "{") {
+		// Some clients send the object as a JSON string.
+		var err error
+		if obj, err = DecodeJSON([]byte(s)); err != nil {
+			return BadRequest(ErrInvalidValue, `the %q operation without a "path" has a "value" string that is not a JSON object of attributes: %s`, op, AsError(err).Detail)
+		}
+		ok = true
 	}
 	if !ok {
-		return BadRequest(ErrInvalidValue, `an %q without a "path" needs a "value" object of attributes, e.g. {"active":false}, got %s`, op, jsonKind(v))
+		return BadRequest(ErrInvalidValue, `the %q operation without a "path" needs a "value" object of attributes, e.g. {"active":false}, got %s`, op, jsonKind(v))
 	}
 	return applyMembers(doc, op, "", obj)
 }
