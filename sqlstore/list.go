@@ -11,7 +11,8 @@ import (
 )
 
 // sortColumns maps the sort keys of a UserQuery to the column that orders
-// them; each has an index on (workspace_id, column, pk).
+// them; each but active has an index on (workspace_id, column), with pk
+// where the column is not unique (active is sorted in memory).
 var sortColumns = []struct{ key, col string }{
 	{birdie.SortCreated, "created"},
 	{birdie.SortLastModified, "last_modified"},
@@ -150,7 +151,7 @@ func (s *Store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQ
 	}
 	var cur *cursor
 	if q.UseCursor && q.Cursor != "" {
-		c, err := decodeCursor(q.Cursor, fp())
+		c, err := decodeCursor(q.Cursor, fp(), l.col)
 		if err != nil {
 			return birdie.UserPage{}, err
 		}

@@ -61,7 +61,11 @@ func encodeCursor(c cursor) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s, query string) (cursor, error) {
+// decodeCursor decodes s, a cursor of the query with fingerprint query
+// sorted by col. Cursors are not signed, so everything in one is checked
+// before it reaches SQL: a value of another type than col's (which
+// PostgreSQL refuses) or a string no column can hold is EINVALIDCURSOR.
+func decodeCursor(s, query, col string) (cursor, error) {
 	bad := func(why string) error {
 		return birdie.Errorf(birdie.EINVALIDCURSOR, "invalid cursor: %s; start again with cursor= (empty) to get the first page", why)
 	}
@@ -85,8 +89,15 @@ func decodeCursor(s, query string) (cursor, error) {
 			return cursor{}, bad("its position is malformed")
 		}
 		c.Val = n
-	case string, bool:
+	case string:
+		if !validKey(v) {
+			return cursor{}, bad("its position is malformed")
+		}
+	case bool:
 	default:
+		return cursor{}, bad("its position is malformed")
+	}
+	if fmt.Sprintf("%T", c.Val) != fmt.Sprintf("%T", sortValue(col, &birdie.User{})) {
 		return cursor{}, bad("its position is malformed")
 	}
 	return c, nil

@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -90,4 +93,49 @@ func testListCursor(t *testing.T, s birdie.Store) {
 	other := newWorkspace(t, s, "other")
 	_, err = s.ListUsers(ctx(t), other.ID, birdie.UserQuery{UseCursor: true, Count: 2, Cursor: first.NextCursor})
 	wantCode(t, err, birdie.EINVALIDCURSOR, "cursor of another workspace")
+
+	// Cursors are not signed: one edited by the client to hold a
+	// position of the wrong type (or a string no column holds) is
+	// refused, never sent to the database. This knows the format of
+	// sqlstore's cursors (base64 of a JSON object whose "v" is the
+	// position); a store with another format checks nothing here.
+	byName, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{UseCursor: true, Count: 2, SortBy: birdie.SortUserName})
+	must(t, err, "ListUsers first cursor page by userName")
+	for _, c := range []struct {
+		cursor string
+		sortBy string
+		v      any
+	}{
+		{first.NextCursor, "", "abc"},
+		{first.NextCursor, "", true},
+		{first.NextCursor, "", 1.5},
+		{byName.NextCursor, birdie.SortUserName, 42},
+		{byName.NextCursor, birdie.SortUserName, false},
+		{byName.NextCursor, birdie.SortUserName, "a\x00b"},
+	} {
+		forged, ok := forgeCursor(c.cursor, c.v)
+		if !ok {
+			continue
+		}
+		_, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{UseCursor: true, Count: 2, Cursor: forged, SortBy: c.sortBy})
+		wantCode(t, err, birdie.EINVALIDCURSOR, fmt.Sprintf("cursor sorted by %q with its position edited to %#v", c.sortBy, c.v))
+	}
+}
+
+// forgeCursor replaces the position "v" of a base64-JSON cursor.
+func forgeCursor(cursor string, v any) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return "", false
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil || m["v"] == nil {
+		return "", false
+	}
+	m["v"] = v
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", false
+	}
+	return base64.RawURLEncoding.EncodeToString(b), true
 }
