@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,5 +240,42 @@ func TestManyQueryShapes(t *testing.T) {
 	}
 	if shapes < 2*256 {
 		t.Fatalf("only %d queries: too few to fill the cache of 256 texts and go past it", shapes)
+	}
+}
+
+// TestWritesAfterClose checks that writes racing with Close fail at once
+// with an error, instead of waiting for a batcher that has stopped.
+func TestWritesAfterClose(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	ws, err := s.CreateWorkspace(ctx, "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Go(func() {
+			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			err := s.CreateUser(wctx, ws.ID, benchUser(i, now))
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("write %d still waiting 30 s after Close", i)
+			} else {
+				err = nil
+			}
+			errs <- err
+		})
+		if i == 10 {
+			s.Close()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }

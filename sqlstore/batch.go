@@ -44,21 +44,22 @@ type opResult struct {
 }
 
 type batcher struct {
-	ops  chan *writeOp
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	ops     chan *writeOp
+	quit    chan struct{}
+	stopped chan struct{} // closed when runBatches has returned
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 var errClosed = errors.New("store is closed")
 
 func (s *Store) startBatcher() {
-	s.batch = &batcher{ops: make(chan *writeOp, 4*maxBatch), quit: make(chan struct{})}
+	s.batch = &batcher{ops: make(chan *writeOp, 4*maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
 	s.batch.wg.Add(1)
 	go s.runBatches()
 }
 
-// stopBatcher finishes the batch under way and stops; later writes fail.
+// stopBatcher runs the writes already queued and stops; later writes fail.
 func (s *Store) stopBatcher() {
 	if s.batch == nil {
 		return
@@ -74,6 +75,11 @@ func (s *Store) stopBatcher() {
 func (s *Store) submit(ctx context.Context, fn func(*sql.Tx) error) error {
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan opResult, 1)}
 	select {
+	case <-s.batch.quit: // checked first: select picks at random among ready cases
+		return errClosed
+	default:
+	}
+	select {
 	case s.batch.ops <- op:
 	case <-s.batch.quit:
 		return errClosed
@@ -83,6 +89,13 @@ func (s *Store) submit(ctx context.Context, fn func(*sql.Tx) error) error {
 	var res opResult
 	select {
 	case res = <-op.done:
+	case <-s.batch.stopped:
+		// Queued as the store closed, after the batcher's last look at
+		// the queue: nothing will run it.
+		if op.state.CompareAndSwap(opQueued, opAbandoned) {
+			return errClosed
+		}
+		res = <-op.done
 	case <-ctx.Done():
 		if op.state.CompareAndSwap(opQueued, opAbandoned) {
 			return ctx.Err()
@@ -96,8 +109,9 @@ func (s *Store) submit(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // gatherWindow is how long the batcher may wait for more writes before
-// starting a batch, and only when the previous batch had several (so an
-// idle server never waits). Without it, concurrent clients answered by
+// starting a batch, and only when the previous batch had several and the
+// next write arrived within the window (so a write that finds the writer
+// idle for longer never waits). Without it, concurrent clients answered by
 // one commit send their next writes a moment apart: the first found the
 // writer idle and ran alone, paying a whole commit, while the others
 // queued behind it. Measured under 32 clients: a third of the writer's
@@ -106,6 +120,7 @@ const gatherWindow = 200 * time.Microsecond
 
 func (s *Store) runBatches() {
 	defer s.batch.wg.Done()
+	defer close(s.batch.stopped)
 	gather := time.NewTimer(time.Hour)
 	gather.Stop()
 	last := 1 // size of the previous batch
@@ -113,9 +128,20 @@ func (s *Store) runBatches() {
 		var first *writeOp
 		select {
 		case first = <-s.batch.ops:
-		case <-s.batch.quit:
-			s.failQueued()
-			return
+		default:
+			idle := time.Now()
+			select {
+			case first = <-s.batch.ops:
+			case <-s.batch.quit:
+				s.failQueued()
+				return
+			}
+			if time.Since(idle) > gatherWindow {
+				// The writer was idle longer than the window: this write
+				// is not one of the previous batch's writers coming
+				// back, and waits for nobody.
+				last = 1
+			}
 		}
 		batch := []*writeOp{first}
 	drain:

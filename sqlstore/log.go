@@ -93,6 +93,9 @@ func (s *Store) Logs(ctx context.Context, workspaceID int64, q birdie.LogQuery) 
 	if limit <= 0 {
 		limit = birdie.DefaultLogLimit
 	}
+	if q.User != "" && !validKey(q.User) {
+		return nil, nil // no entry names such a user (and PostgreSQL refuses NUL)
+	}
 	if q.User != "" && !q.FailedOnly && q.AfterID <= 0 {
 		list, err := s.userLogs(ctx, workspaceID, q, limit)
 		return list, wrap("read log", err)
@@ -233,32 +236,37 @@ func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int64, error) 
 	}
 	var total int64
 	for _, ws := range workspaces {
-		for {
-			res, err := s.stmt(pruneLogStmt).ExecContext(ctx, ws.ID, micros(before))
-			if err != nil {
-				return total, wrap("prune log", err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return total, wrap("prune log", err)
-			}
-			total += n
-			if n < pruneChunk {
-				break
-			}
+		n, err := s.pruneChunks(ctx, pruneLogStmt, ws.ID, micros(before))
+		total += n
+		if err != nil {
+			return total, wrap("prune log", err)
 		}
-		for {
-			res, err := s.stmt(pruneLogUsersStmt).ExecContext(ctx, ws.ID, minuteOf(before))
-			if err != nil {
-				return total, wrap("prune log", err)
-			}
-			if n, err := res.RowsAffected(); err != nil || n < pruneChunk {
-				if err != nil {
-					return total, wrap("prune log", err)
-				}
-				break
-			}
+		if _, err := s.pruneChunks(ctx, pruneLogUsersStmt, ws.ID, minuteOf(before)); err != nil {
+			return total, wrap("prune log", err)
 		}
 	}
+	// The rows pruned may be in the set of rows known to be written: a
+	// later entry in such a minute must write its row again.
+	s.logUsers.forget()
 	return total, nil
+}
+
+// pruneChunks runs a DELETE of at most pruneChunk rows until it deletes
+// fewer, and returns how many rows it deleted.
+func (s *Store) pruneChunks(ctx context.Context, st *stmt, args ...any) (int64, error) {
+	var total int64
+	for {
+		res, err := s.stmt(st).ExecContext(ctx, args...)
+		if err != nil {
+			return total, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < pruneChunk {
+			return total, nil
+		}
+	}
 }

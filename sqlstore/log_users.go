@@ -87,3 +87,10 @@ func (l *logUsersSeen) add(rows []logUserMinute) {
 		l.rows[r] = struct{}{}
 	}
 }
+
+// forget empties the set, after pruning deleted rows it may hold.
+func (l *logUsersSeen) forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rows = nil
+}

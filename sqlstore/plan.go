@@ -317,7 +317,7 @@ func valueConjunctAnd(l, r birdie.Filter) (string, bool, bool) {
 
 func valueEq(c birdie.Compare) (string, bool, bool) {
 	v, ok := c.Value.(string)
-	if c.Op != birdie.OpEq || c.Path.Attr != "value" || c.Path.Sub != "" || !ok || v == "" {
+	if c.Op != birdie.OpEq || c.Path.Attr != "value" || c.Path.Sub != "" || !ok || v == "" || !validKey(v) {
 		return "", false, false
 	}
 	return v, true, true

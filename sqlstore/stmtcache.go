@@ -59,7 +59,9 @@ func (s *Store) cached(ctx context.Context, query string) *sql.Stmt {
 }
 
 // query runs a per-call query text on the reader pool, or in tx if tx is
-// not nil, through the cache.
+// not nil, through the cache. tx must be a reader-pool transaction: the
+// cached statements belong to the reader pool, and SQLite refuses one in a
+// transaction of another connection pool.
 func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
 	query = s.d.rebind(query)
 	st := s.cached(ctx, query)

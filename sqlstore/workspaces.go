@@ -129,9 +129,7 @@ func (s *Store) SetWorkspaceDebug(ctx context.Context, slug string, until time.T
 }
 
 // workspaceExists returns ENOTFOUND unless a workspace with the id exists,
-// as seen by the read transaction tx.
-// workspaceExists checks a workspace id, inside tx, or on the reader pool
-// when tx is nil.
+// as seen by tx, or on the reader pool when tx is nil.
 func (s *Store) workspaceExists(ctx context.Context, tx *sql.Tx, id int64) error {
 	st := s.stmt(workspaceExistsStmt)
 	if tx != nil {

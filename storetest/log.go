@@ -279,11 +279,21 @@ func testPruneLogs(t *testing.T, s birdie.Store) {
 		t.Errorf("PruneLogs again deleted %d entries, want 0", n)
 	}
 
-	// IDs keep increasing after every entry was pruned.
+	// IDs keep increasing after every entry was pruned, and an entry about
+	// a user in a minute whose entries were pruned is found by user.
+	at := now()
+	jane := func(path string) func(*birdie.LogEntry) {
+		return func(e *birdie.LogEntry) {
+			e.Path, e.UserID, e.UserName = path, "0190c0de-0000-7000-8000-0000000000cc", "jane@example.com"
+		}
+	}
+	must(t, s.AppendLog(ctx(t), []birdie.LogEntry{logEntry(ws.ID, at, jane("/pruned"))}), "AppendLog")
 	_, err = s.PruneLogs(ctx(t), now().Add(time.Hour))
 	must(t, err, "PruneLogs of everything")
-	must(t, s.AppendLog(ctx(t), []birdie.LogEntry{logEntry(ws.ID, now(), func(e *birdie.LogEntry) { e.Path = "/after" })}), "AppendLog")
+	must(t, s.AppendLog(ctx(t), []birdie.LogEntry{logEntry(ws.ID, at, jane("/after"))}), "AppendLog")
 	list := wantLog(t, s, ws.ID, birdie.LogQuery{}, []string{"/after"}, "after pruning everything")
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "jane@example.com"}, []string{"/after"}, "by user, in a minute pruned before")
+	wantLog(t, s, ws.ID, birdie.LogQuery{User: "jane\x00@example.com"}, nil, "by a user name no entry can hold")
 	if len(list) == 1 && len(before) == 1 && list[0].ID <= before[0].ID {
 		t.Errorf("an entry appended after pruning got ID %d, not above the earlier %d: a follower would miss it", list[0].ID, before[0].ID)
 	}
