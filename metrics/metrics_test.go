@@ -283,6 +283,15 @@ func TestStoreObservations(t *testing.T) {
 	if _, err := s.UpdateUser(ctx, ws.ID, birdie.NewID(), func(*birdie.User) error { return nil }); birdie.ErrorCode(err) != birdie.ENOTFOUND {
 		t.Fatalf("UpdateUser of a missing id: %v, want ENOTFOUND", err)
 	}
+	// The caller's own refusal (a bad PATCH value is a *scim.Error, whose
+	// birdie code is EINTERNAL) is the caller's, not a store fault.
+	refused := errors.New("refused by the update function")
+	if _, err := s.UpdateUser(ctx, ws.ID, u.ID, func(*birdie.User) error { return refused }); err != refused {
+		t.Fatalf("UpdateUser refused by its function: %v, want that function's error", err)
+	}
+	if err := s.DeleteUser(ctx, ws.ID, u.ID, func(birdie.User) error { return refused }); err != refused {
+		t.Fatalf("DeleteUser refused by its check: %v, want that check's error", err)
+	}
 	if _, err := s.ListUsers(ctx, ws.ID, birdie.UserQuery{Count: 10}); err != nil {
 		t.Fatalf("ListUsers: %v", err)
 	}
@@ -298,7 +307,8 @@ func TestStoreObservations(t *testing.T) {
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "create_workspace"}, 1)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "create_user"}, 3)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "get_user"}, 4)
-	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "update_user"}, 1)
+	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "update_user"}, 2)
+	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "delete_user"}, 1)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "list_users"}, 1)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "append_log"}, 1)
 	wantValue(t, text, samples, dur+"_count", map[string]string{"operation": "logs"}, 1)
@@ -309,7 +319,7 @@ func TestStoreObservations(t *testing.T) {
 	const storeErr = "birdie_store_errors_total"
 	for _, s := range find(samples, storeErr, nil) {
 		if s.value != 0 {
-			t.Errorf("%s%v = %v after only not-found and conflict errors, want it absent or 0", storeErr, s.labels, s.value)
+			t.Errorf("%s%v = %v after only not-found, conflict and caller's errors, want it absent or 0", storeErr, s.labels, s.value)
 		}
 	}
 

@@ -89,14 +89,39 @@ func (s *store) User(ctx context.Context, workspaceID int64, id string) (_ birdi
 	return s.inner.User(ctx, workspaceID, id)
 }
 
+// UpdateUser and DeleteUser return the caller's own function's error
+// unchanged (a 400 from PATCH, a 412 from If-Match): that is the caller's
+// verdict, not a store failure, and is not counted as one.
 func (s *store) UpdateUser(ctx context.Context, workspaceID int64, id string, update func(*birdie.User) error) (_ birdie.User, err error) {
-	defer s.timed("update_user")(&err)
-	return s.inner.UpdateUser(ctx, workspaceID, id, update)
+	var callerErr error
+	done := s.timed("update_user")
+	defer func() { done(ignoring(&err, callerErr)) }()
+	return s.inner.UpdateUser(ctx, workspaceID, id, func(u *birdie.User) error {
+		callerErr = update(u)
+		return callerErr
+	})
 }
 
 func (s *store) DeleteUser(ctx context.Context, workspaceID int64, id string, check func(birdie.User) error) (err error) {
-	defer s.timed("delete_user")(&err)
-	return s.inner.DeleteUser(ctx, workspaceID, id, check)
+	var callerErr error
+	done := s.timed("delete_user")
+	defer func() { done(ignoring(&err, callerErr)) }()
+	if check == nil {
+		return s.inner.DeleteUser(ctx, workspaceID, id, nil)
+	}
+	return s.inner.DeleteUser(ctx, workspaceID, id, func(u birdie.User) error {
+		callerErr = check(u)
+		return callerErr
+	})
+}
+
+// ignoring returns err, or a pointer to nil when *err is the caller's own
+// error.
+func ignoring(err *error, callerErr error) *error {
+	if callerErr != nil && *err == callerErr {
+		return new(error)
+	}
+	return err
 }
 
 func (s *store) ListUsers(ctx context.Context, workspaceID int64, q birdie.UserQuery) (_ birdie.UserPage, err error) {
