@@ -8,15 +8,18 @@ import (
 	"unicode/utf8"
 )
 
-// DecodeDocument decodes a stored attribute document: the JSON object
-// written when the user was saved. It gives exactly what json.Unmarshal
-// into a map[string]any gives (objects as map[string]any, arrays as []any,
-// numbers as float64, the last of duplicate keys) and fails where it
-// fails, but several times faster: every read of a user decodes one, and
-// on the GET path encoding/json's reflection was the largest cost after
-// the query itself. Strings with escapes or non-ASCII bytes, rare in
-// stored documents, are handed to encoding/json so that its exact
-// replacement rules for invalid UTF-8 and lone surrogates apply.
+// DecodeDocument decodes a JSON object: a stored attribute document (the
+// JSON written when the user was saved) or, through DecodeJSON, a request
+// body. It gives exactly what json.Unmarshal into a map[string]any gives
+// (objects as map[string]any, arrays as []any, numbers as float64, the
+// last of duplicate keys) and fails where it fails, but several times
+// faster: every read of a user decodes one, and on the GET path
+// encoding/json's reflection was the largest cost after the query itself.
+// Strings with escapes or invalid UTF-8 are handed to encoding/json so
+// that its exact rules for escapes, invalid UTF-8 and lone surrogates
+// apply; plain strings, the vast majority, are copied as they are. Its
+// errors are terse (a caller explaining a request body to a person uses
+// encoding/json's, see DecodeJSON).
 func DecodeDocument(b []byte) (map[string]any, error) {
 	d := docDecoder{b: b}
 	d.space()
@@ -73,7 +76,7 @@ type docDecoder struct {
 }
 
 func (d *docDecoder) fail(what string) error {
-	return fmt.Errorf("scim: stored document: %s at byte %d", what, d.i)
+	return fmt.Errorf("scim: JSON document: %s at byte %d", what, d.i)
 }
 
 func (d *docDecoder) space() {
@@ -88,7 +91,7 @@ func (d *docDecoder) space() {
 }
 
 func (d *docDecoder) value(depth int) (any, error) {
-	if depth > maxDocDepth {
+	if depth >= maxDocDepth { // depth counts from 0: maxDocDepth levels at most
 		return nil, d.fail("nesting too deep")
 	}
 	d.space()

@@ -3,6 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -25,6 +26,12 @@ var docCases = []string{
 func TestDecodeDocumentMatchesEncodingJSON(t *testing.T) {
 	for _, c := range docCases {
 		checkDecodeDocument(t, []byte(c))
+	}
+	// encoding/json's nesting limit, exactly: 10,000 levels, not 10,001.
+	for _, levels := range []int{maxDocDepth - 1, maxDocDepth, maxDocDepth + 1} {
+		arrays := levels - 1 // inside the top object
+		b := `{"a":` + strings.Repeat("[", arrays) + strings.Repeat("]", arrays) + `}`
+		checkDecodeDocument(t, []byte(b))
 	}
 }
 
