@@ -18,6 +18,7 @@
 package main
 
 import (
+	"birdie/internal/opendb"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -35,10 +36,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the bench schema
-
-	"birdie/postgres"
-	"birdie/sqlite"
-	"birdie/sqlstore"
 )
 
 // config is everything one run needs; the flags fill it in, the test
@@ -127,14 +124,14 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	case dsn == "":
 		dsn = filepath.Join(tmp, "bench.db")
 		storeDesc = "sqlite (fresh file in " + os.TempDir() + ")"
-	case isPostgres(dsn):
+	case opendb.IsPostgres(dsn):
 		schemaDSN, drop, err := freshSchema(ctx, dsn)
 		if err != nil {
 			return nil, err
 		}
 		defer drop()
 		dsn = schemaDSN
-		storeDesc = "postgres (fresh schema, " + redact(cfg.DB) + ")"
+		storeDesc = "postgres (fresh schema, " + opendb.Redact(cfg.DB) + ")"
 	default:
 		storeDesc = "sqlite (" + dsn + ")"
 	}
@@ -216,25 +213,6 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	return rep, nil
 }
 
-// openStore opens the store a DSN names, as `birdie --db` does.
-func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
-	if isPostgres(dsn) {
-		return postgres.Open(ctx, dsn)
-	}
-	return sqlite.Open(ctx, dsn)
-}
-
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
-func redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil {
-		return u.Redacted()
-	}
-	return "postgres://…"
-}
-
 // freshSchema creates an empty schema on the PostgreSQL server at base and
 // returns a DSN whose search_path puts everything Birdie creates in it, so
 // that the bench neither needs its own database nor touches anything else
@@ -242,14 +220,14 @@ func redact(dsn string) string {
 func freshSchema(ctx context.Context, base string) (dsn string, drop func(), err error) {
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
-		return "", nil, fmt.Errorf("connect to %s: %w", redact(base), err)
+		return "", nil, fmt.Errorf("connect to %s: %w", opendb.Redact(base), err)
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "birdie_bench_" + hex.EncodeToString(b)
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		admin.Close()
-		return "", nil, fmt.Errorf("create schema on %s: %w", redact(base), err)
+		return "", nil, fmt.Errorf("create schema on %s: %w", opendb.Redact(base), err)
 	}
 	u, err := url.Parse(base)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"birdie/internal/opendb"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -86,7 +87,7 @@ type seeded struct {
 // writer.
 func seedStore(ctx context.Context, dsn string, n, batch int, progress func(done int)) (*seeded, error) {
 	start := time.Now()
-	store, err := openStore(ctx, dsn)
+	store, err := opendb.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open the store to seed it: %w", err)
 	}
@@ -168,7 +169,7 @@ func seedStore(ctx context.Context, dsn string, n, batch int, progress func(done
 // takes several times longer. It changes how fast rows are written, never
 // what is written.
 func tuneForSeeding(ctx context.Context, store *sqlstore.Store, dsn string) error {
-	if isPostgres(dsn) {
+	if opendb.IsPostgres(dsn) {
 		return nil
 	}
 	for _, pragma := range []string{"PRAGMA cache_size = -1048576", "PRAGMA temp_store = MEMORY"} { // 1 GiB at most

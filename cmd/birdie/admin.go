@@ -1,6 +1,7 @@
 package main
 
 import (
+	"birdie/internal/opendb"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -11,7 +12,7 @@ import (
 
 // withStore opens the store for one admin command and closes it after.
 func (c *cli) withStore(f func(birdie.Store) error) error {
-	s, err := openStore(c.ctx, c.db)
+	s, err := opendb.Open(c.ctx, c.db)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ package main
 // retention, through run.
 
 import (
+	"birdie/internal/opendb"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -18,7 +19,7 @@ import (
 // appendLog writes entries to the database at dsn, as a server would.
 func appendLog(t *testing.T, dsn string, entries ...birdie.LogEntry) {
 	t.Helper()
-	s, err := openStore(context.Background(), dsn)
+	s, err := opendb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func appendLog(t *testing.T, dsn string, entries ...birdie.LogEntry) {
 // workspaceID returns the id of the workspace with the slug.
 func workspaceID(t *testing.T, dsn, slug string) int64 {
 	t.Helper()
-	s, err := openStore(context.Background(), dsn)
+	s, err := opendb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +268,7 @@ func TestRunWorkspaceDebug(t *testing.T) {
 		if until.Before(before.Add(time.Hour-2*time.Second)) || until.After(time.Now().Add(time.Hour)) {
 			t.Errorf("debug until %v, want an hour from now", until)
 		}
-		s, err := openStore(context.Background(), dsn)
+		s, err := opendb.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"birdie/internal/opendb"
 	"fmt"
 
 	"birdie/postgres"
@@ -14,7 +15,7 @@ func (c *cli) migrate(args []string) error {
 		return err
 	}
 	migrate := sqlite.Migrate
-	if isPostgres(c.db) {
+	if opendb.IsPostgres(c.db) {
 		migrate = postgres.Migrate
 	}
 	applied, err := migrate(c.ctx, c.db)

@@ -5,6 +5,7 @@ package main
 // loopback port, from bootstrap to graceful shutdown.
 
 import (
+	"birdie/internal/opendb"
 	"bytes"
 	"context"
 	"fmt"
@@ -130,7 +131,7 @@ type rtServer struct {
 
 func newRTServer(t *testing.T, dsn string) *rtServer {
 	t.Helper()
-	store, err := openStore(context.Background(), dsn)
+	store, err := opendb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

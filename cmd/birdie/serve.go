@@ -1,6 +1,7 @@
 package main
 
 import (
+	"birdie/internal/opendb"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -62,7 +63,7 @@ func (c *cli) serve(args []string) error {
 	defer logOut.Close()
 	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
-	sqlStore, err := openStore(c.ctx, c.db)
+	sqlStore, err := opendb.Open(c.ctx, c.db)
 	if err != nil {
 		return err
 	}
@@ -154,7 +155,7 @@ func (c *cli) serve(args []string) error {
 		MaxHeaderBytes: 4 * server.MaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "scim_base_url", base, "db", redactDSN(c.db))
+	logger.Info("serving", "addr", ln.Addr().String(), "scim_base_url", base, "db", opendb.Redact(c.db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
