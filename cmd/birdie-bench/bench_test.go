@@ -90,6 +90,20 @@ func TestBenchTiny(t *testing.T) {
 	if len(j.Operations) != len(want) || j.Import == nil || j.Users != 200 {
 		t.Errorf("JSON report: %d operations, import %v, users %d", len(j.Operations), j.Import, j.Users)
 	}
+	for i, op := range j.Operations {
+		if measured := op.ServerCPUUS > 0; measured != (i > 0) {
+			t.Errorf("JSON report: %s has server CPU %.0f µs/request (the baseline has none, every other row some)", op.Name, op.ServerCPUUS)
+		}
+	}
+}
+
+// TestBenchOnlyMatchingNothing checks that an --only that names no
+// operation is an error before anything is seeded.
+func TestBenchOnlyMatchingNothing(t *testing.T) {
+	_, err := run(t.Context(), config{Users: 1_000_000, Clients: 1, Duration: time.Second, Batch: 1, Only: "DELETE", Progress: testLog{t}})
+	if err == nil || !strings.Contains(err.Error(), `--only "DELETE" matches no operation`) {
+		t.Fatalf("run with --only DELETE: %v, want an error naming the operations", err)
+	}
 }
 
 // TestBulkCreateUsersRowsAsCreateUser checks that BulkCreateUsers stores

@@ -69,7 +69,7 @@ func main() {
 	flag.DurationVar(&cfg.ImportTimeout, "import-timeout", 10*time.Minute, "give up the import after this long and report how far it got")
 	flag.IntVar(&cfg.Batch, "batch", 5000, "users per seeding transaction")
 	flag.StringVar(&cfg.JSON, "json", "", "also write the results as JSON to this file")
-	flag.StringVar(&cfg.Only, "only", "", "run only the operations whose name contains this text, plus the bare baseline (e.g. \"PATCH\")")
+	flag.StringVar(&cfg.Only, "only", "", "run only the operations whose name contains this text, plus the bare baseline (e.g. \"PATCH\"; \"import\" for the full import)")
 	serveFlags := flag.String("serve-flags", "", "extra flags for `birdie serve`, space-separated (e.g. \"--pprof-addr 127.0.0.1:6060\" to profile the server under this load)")
 	flag.Parse()
 	cfg.ServeFlags = strings.Fields(*serveFlags)
@@ -99,6 +99,21 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	if cfg.Warmup < 0 {
 		cfg.Warmup = min(cfg.Duration/10, time.Second)
+	}
+	if cfg.Only != "" {
+		// Checked before seeding, which can take minutes.
+		var names []string
+		matched := strings.Contains(importRowName, cfg.Only)
+		for _, op := range operations("", "", &seeded{IDs: []string{"x"}}, 1) {
+			if !op.bare {
+				names = append(names, op.Name)
+				matched = matched || strings.Contains(op.Name, cfg.Only)
+			}
+		}
+		if !matched {
+			return nil, fmt.Errorf("--only %q matches no operation; names: %s, %s", cfg.Only, strings.Join(names, ", "), importRowName)
+		}
+		cfg.Import = cfg.Import && strings.Contains(importRowName, cfg.Only)
 	}
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard

@@ -162,15 +162,18 @@ type jsonReport struct {
 }
 
 type jsonOp struct {
-	Name     string   `json:"name"`
-	Requests int      `json:"requests"`
-	Errors   int      `json:"errors"`
-	RPS      float64  `json:"rps"`
-	Ratio    float64  `json:"ratio_to_bare"`
-	P50MS    float64  `json:"p50_ms"`
-	P99MS    float64  `json:"p99_ms"`
-	MaxMS    float64  `json:"max_ms"`
-	Samples  []string `json:"error_samples,omitempty"`
+	Name     string  `json:"name"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	RPS      float64 `json:"rps"`
+	Ratio    float64 `json:"ratio_to_bare"`
+	P50MS    float64 `json:"p50_ms"`
+	P99MS    float64 `json:"p99_ms"`
+	MaxMS    float64 `json:"max_ms"`
+	// ServerCPUUS is the server's CPU time per request, in µs (0: not
+	// measured, as for the baseline).
+	ServerCPUUS float64  `json:"server_cpu_us_per_request"`
+	Samples     []string `json:"error_samples,omitempty"`
 }
 
 type jsonImport struct {
@@ -199,6 +202,7 @@ func (r *report) writeJSON(path string) error {
 		out.Operations = append(out.Operations, jsonOp{
 			Name: row.Name, Requests: row.Requests, Errors: row.Errors, RPS: row.RPS, Ratio: row.Ratio,
 			P50MS: msOf(row.P50), P99MS: msOf(row.P99), MaxMS: msOf(row.Max), Samples: row.Samples,
+			ServerCPUUS: float64(row.ServerCPU) / float64(time.Microsecond),
 		})
 	}
 	if imp := r.Import; imp != nil {

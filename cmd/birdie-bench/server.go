@@ -70,7 +70,10 @@ func startServer(ctx context.Context, binary, dsn, dir string, extra []string) (
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own descriptor
-	args := append([]string{"--db", dsn, "serve", "--addr", addr, "--no-bootstrap", "--rate-limit", "-1"}, extra...)
+	// The extra flags come first: the flag package keeps a flag's last
+	// value, so they cannot move the server off the database and address
+	// the bench uses.
+	args := append(append([]string{"--db", dsn, "serve"}, extra...), "--addr", addr, "--no-bootstrap", "--rate-limit", "-1")
 	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	for _, kv := range os.Environ() {
