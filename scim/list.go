@@ -161,7 +161,10 @@ type listInput struct {
 
 func (in listInput) params() (ListParams, error) {
 	p := ListParams{StartIndex: 1, Count: DefaultCount, Attributes: in.attributes, ExcludedAttributes: in.excluded}
-	if in.filter != nil && strings.TrimSpace(*in.filter) != "" {
+	if in.filter != nil {
+		// An empty filter is ParseFilter's error, not "no filter": a
+		// lookup whose value a broken template left out must not be
+		// answered with the whole workspace.
 		f, err := ParseFilter(*in.filter)
 		if err != nil {
 			return p, err
