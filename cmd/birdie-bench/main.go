@@ -13,8 +13,9 @@
 //	go run ./cmd/birdie-bench --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //	go run ./cmd/birdie-bench --users 1000000 --duration 3s --json bench.json
 //
-// It is Linux-only in one respect: the server's memory is read from
-// /proc/<pid>/status.
+// It reads the server's memory and CPU time from /proc/<pid>/status and
+// /proc/<pid>/stat, and asks the kernel to kill the server if the bench
+// dies (Pdeathsig): Linux only, on those points.
 package main
 
 import (

@@ -58,7 +58,7 @@ func (c *cli) serve(args []string) error {
 		return fmt.Errorf("serve: --log-level: %v", err)
 	}
 	// One line per request: batched into one write a tenth of a second
-	// (logbuf), flushed before anything else is printed and at exit.
+	// (logbuf), flushed before the bootstrap banner (printed straight to stderr) and at exit.
 	logOut := logbuf.New(c.stderr)
 	defer logOut.Close()
 	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
