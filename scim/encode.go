@@ -188,8 +188,27 @@ func AppendUserList(b []byte, users []birdie.User, page ListPage, baseURL string
 		}
 		b = AppendProjectedUser(b, &users[i], baseURL, p)
 	}
+	return appendListEnd(b, len(users), page)
+}
+
+// AppendRenderedList appends a ListResponse of resources already encoded
+// (by AppendUser): the same bytes AppendUserList gives for their users.
+func AppendRenderedList(b []byte, resources [][]byte, page ListPage) []byte {
+	b = append(b, `{"Resources":[`...)
+	for i, res := range resources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, res...)
+	}
+	return appendListEnd(b, len(resources), page)
+}
+
+// appendListEnd closes the Resources array and writes the rest of a
+// ListResponse of n resources.
+func appendListEnd(b []byte, n int, page ListPage) []byte {
 	b = append(b, `],"itemsPerPage":`...)
-	b = strconv.AppendInt(b, int64(len(users)), 10)
+	b = strconv.AppendInt(b, int64(n), 10)
 	if page.NextCursor != "" {
 		b = append(b, `,"nextCursor":`...)
 		b = appendString(b, page.NextCursor)

@@ -125,6 +125,11 @@ func newEnv(t testing.TB, b testbackend.Backend, configure func(*server.Config))
 	// failed authentications is off here and tested on its own
 	// (TestAuthFailureLimit).
 	cfg := server.Config{Store: store, Now: clock.Now, AuthFailureRate: -1}
+	if b.Name == "sqlite" {
+		// As `birdie serve` runs: with the user cache on SQLite, none on
+		// PostgreSQL, so every test here covers both read paths.
+		cfg.UserCacheBytes = server.DefaultUserCacheBytes
+	}
 	if configure != nil {
 		configure(&cfg)
 	}

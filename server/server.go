@@ -53,9 +53,19 @@ type Config struct {
 	// LogQueueSize is how many provisioning log entries may wait to be
 	// written before new ones are dropped. 0 means DefaultLogQueueSize.
 	LogQueueSize int
+	// UserCacheBytes sizes the cache of rendered users that answers
+	// GET /Users/{id} and userName lookups without the store (see
+	// userCache); 0 turns it off. Set it only when this server makes
+	// every change to the store's users: one process on a SQLite file,
+	// never replicas sharing PostgreSQL.
+	UserCacheBytes int64
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
+
+// DefaultUserCacheBytes is the user cache `birdie serve` gives a SQLite
+// server: about 12,000 users of the usual size, rendered.
+const DefaultUserCacheBytes = 16 << 20
 
 // Defaults of the per-token rate limit: far above what any IdP sends.
 const (
@@ -98,6 +108,7 @@ type Server struct {
 	authFail *limiter
 	tokens   *tokenCache
 	provlog  *provLog
+	users    *userCache // nil when Config.UserCacheBytes is 0
 
 	touchMu sync.Mutex
 	touched map[string]time.Time // token id -> last time its last_used was written
@@ -136,7 +147,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, touched: map[string]time.Time{},
 		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst), authFail: newLimiter(cfg.AuthFailureRate, cfg.AuthFailureBurst),
-		tokens:  newTokenCache(cfg.TokenCacheTTL),
+		tokens: newTokenCache(cfg.TokenCacheTTL), users: newUserCache(cfg.UserCacheBytes),
 		provlog: newProvLog(cfg.Store, cfg.Observer, cfg.Logger, cfg.LogQueueSize)}
 	s.handler = s.routes()
 	return s

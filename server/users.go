@@ -34,6 +34,10 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, p principal) {
+	if s.users != nil && r.URL.RawQuery == "" {
+		s.getCachedUser(w, r, p)
+		return
+	}
 	u, err := s.store.User(r.Context(), p.WorkspaceID, r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -103,7 +107,8 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request, p princ
 // and answer with the result.
 func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal, change func(*birdie.User) error) {
 	ifMatch := r.Header.Get("If-Match")
-	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u *birdie.User) error {
+	id := r.PathValue("id")
+	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, id, func(u *birdie.User) error {
 		if err := checkIfMatch(ifMatch, u); err != nil {
 			return err
 		}
@@ -112,6 +117,7 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal,
 		}
 		return scim.Derive(u)
 	})
+	s.users.forget(p.WorkspaceID, id) // before answering, even on error: the write may have landed
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -122,10 +128,12 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal,
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, p principal) {
 	ifMatch := r.Header.Get("If-Match")
 	var userName string
-	err := s.store.DeleteUser(r.Context(), p.WorkspaceID, r.PathValue("id"), func(u birdie.User) error {
+	id := r.PathValue("id")
+	err := s.store.DeleteUser(r.Context(), p.WorkspaceID, id, func(u birdie.User) error {
 		userName = u.UserName
 		return checkIfMatch(ifMatch, &u)
 	})
+	s.users.forget(p.WorkspaceID, id) // before answering, even on error: the write may have landed
 	info(r.Context()).userName = userName
 	if err != nil {
 		s.writeError(w, r, err)
@@ -158,6 +166,10 @@ func (s *Server) handleSearchUsers(w http.ResponseWriter, r *http.Request, p pri
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, params scim.ListParams) {
+	if name, ok := userNameLookup(params); ok && s.users != nil {
+		s.lookupCachedUserName(w, r, p, params, name)
+		return
+	}
 	page, err := s.store.ListUsers(r.Context(), p.WorkspaceID, params.Query())
 	if err != nil {
 		s.writeError(w, r, err)

@@ -6,6 +6,7 @@ package main
 
 import (
 	"birdie/internal/opendb"
+	"birdie/sqlite"
 	"bytes"
 	"context"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -460,8 +462,13 @@ func TestRunServe(t *testing.T) {
 		}
 
 		// A second replica on the same database prints no token, and
-		// accepts the first one's.
-		second := startServe(t, dsn, map[string]string{})
+		// accepts the first one's. On SQLite it must run without the
+		// user cache (TestServeUserCacheLock).
+		var extra []string
+		if !strings.HasPrefix(dsn, "postgres") {
+			extra = []string{"--user-cache-mb", "0"}
+		}
+		second := startServe(t, dsn, map[string]string{}, extra...)
 		if s := second.stderr.String(); tokenRE.MatchString(s) || strings.Contains(s, "Created workspace") {
 			t.Errorf("a second serve on the same database bootstrapped again:\n%s", s)
 		}
@@ -533,6 +540,47 @@ func TestRunServe(t *testing.T) {
 			t.Errorf("the in-flight create is not in the provisioning log:\n%s", r.stdout)
 		}
 	})
+}
+
+// TestServeUserCacheLock: with its user cache (the default on SQLite) one
+// serve holds the database's serve lock; a second is refused with a
+// message that says what to do, and starts once the first has stopped.
+// PostgreSQL refuses the cache.
+func TestServeUserCacheLock(t *testing.T) {
+	old := serveLockWait
+	serveLockWait = 200 * time.Millisecond
+	t.Cleanup(func() { serveLockWait = old })
+
+	dsn := filepath.Join(t.TempDir(), "birdie.db")
+	first := startServe(t, dsn, map[string]string{})
+	if _, err := os.Stat(dsn + sqlite.ServeLockSuffix); err != nil {
+		t.Fatalf("no lock file beside the database: %v", err)
+	}
+	r := rtRun(t, nil, "--db", dsn, "serve", "--addr", freeAddr(t), "--no-bootstrap")
+	if r.err == nil || !strings.Contains(r.err.Error(), "one process serves a SQLite database") || !strings.Contains(r.err.Error(), "--user-cache-mb 0") {
+		t.Errorf("a second serve with the cache on the same file: %v, want the one-process error", r.err)
+	}
+	// Other commands never take the lock.
+	rtRun(t, map[string]string{"BIRDIE_DB": dsn}, "workspace", "list").ok(t, "workspace list")
+	// Without the cache a second process may serve the file.
+	second := startServe(t, dsn, map[string]string{}, "--user-cache-mb", "0")
+	if err := second.stop(t); err != nil {
+		t.Errorf("second serve: %v", err)
+	}
+	if err := first.stop(t); err != nil {
+		t.Fatalf("first serve: %v", err)
+	}
+	third := startServe(t, dsn, map[string]string{}) // the lock was released
+	if err := third.stop(t); err != nil {
+		t.Errorf("third serve: %v", err)
+	}
+
+	if pg := os.Getenv("BIRDIE_TEST_POSTGRES_URL"); pg != "" {
+		r := rtRun(t, nil, "--db", pg, "serve", "--addr", freeAddr(t), "--user-cache-mb", "8")
+		if r.err == nil || !strings.Contains(r.err.Error(), "needs a SQLite database") {
+			t.Errorf("--user-cache-mb on PostgreSQL: %v, want a refusal", r.err)
+		}
+	}
 }
 
 func TestRunServeNoBootstrap(t *testing.T) {

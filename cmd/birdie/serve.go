@@ -15,6 +15,7 @@ import (
 	"birdie/internal/logbuf"
 	"birdie/metrics"
 	"birdie/server"
+	"birdie/sqlite"
 )
 
 // shutdownTimeout is how long in-flight requests may take to finish after
@@ -24,6 +25,10 @@ const shutdownTimeout = 30 * time.Second
 // logFlushTimeout is how long writing the provisioning log's last entries
 // may take at exit.
 const logFlushTimeout = 10 * time.Second
+
+// serveLockWait is how long serve waits for a previous server of the same
+// SQLite file to exit (a restart that overlaps the old process's drain).
+var serveLockWait = 10 * time.Second
 
 func (c *cli) serve(args []string) error {
 	fs := c.flags("serve")
@@ -39,6 +44,7 @@ func (c *cli) serve(args []string) error {
 	tlsCert := fs.String("tls-cert", c.getenv("BIRDIE_TLS_CERT"), "serve HTTPS with this certificate (PEM, with its chain); needs --tls-key")
 	tlsKey := fs.String("tls-key", c.getenv("BIRDIE_TLS_KEY"), "private key (PEM) of --tls-cert")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
+	userCacheMB := fs.Int("user-cache-mb", -1, "memory for rendered users answering GET /Users/{id} and userName lookups without a query (SQLite only; -1: 16 on SQLite, off on PostgreSQL; 0: off)")
 	logRetention := fs.String("log-retention", envOr(c.getenv, "BIRDIE_LOG_RETENTION", fmt.Sprintf("%dh", int(DefaultLogRetention.Hours()))), "delete provisioning log entries older than this, e.g. 720h or 30d (0 keeps them)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -46,6 +52,7 @@ func (c *cli) serve(args []string) error {
 	if err := envFlags(fs, c.getenv, map[string]string{
 		"trust-proxy": "BIRDIE_TRUST_PROXY", "no-bootstrap": "BIRDIE_NO_BOOTSTRAP",
 		"rate-limit": "BIRDIE_RATE_LIMIT", "rate-burst": "BIRDIE_RATE_BURST", "db-max-conns": "BIRDIE_DB_MAX_CONNS",
+		"user-cache-mb": "BIRDIE_USER_CACHE_MB",
 	}); err != nil {
 		return err
 	}
@@ -63,6 +70,28 @@ func (c *cli) serve(args []string) error {
 	defer logOut.Close()
 	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
+	cacheMB := *userCacheMB
+	if cacheMB < 0 {
+		cacheMB = server.DefaultUserCacheBytes >> 20
+		if opendb.IsPostgres(c.db) {
+			cacheMB = 0
+		}
+	}
+	if cacheMB > 0 && opendb.IsPostgres(c.db) {
+		return errors.New("serve: --user-cache-mb needs a SQLite database: replicas sharing PostgreSQL change each other's users, which a per-replica cache would not see (give 0 or leave it unset)")
+	}
+	if cacheMB > 0 {
+		// The user cache is right only while this process makes every
+		// change to the file's users.
+		release, err := sqlite.LockServe(c.ctx, c.db, serveLockWait)
+		if errors.Is(err, sqlite.ErrServed) {
+			return fmt.Errorf("serve: %w; one process serves a SQLite database (use PostgreSQL for several replicas, or --user-cache-mb 0 to run without the user cache)", err)
+		}
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer release()
+	}
 	sqlStore, err := opendb.Open(c.ctx, c.db)
 	if err != nil {
 		return err
@@ -105,7 +134,8 @@ func (c *cli) serve(args []string) error {
 		}
 	}
 
-	api := server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst, Observer: m})
+	api := server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst, Observer: m,
+		UserCacheBytes: int64(cacheMB) << 20})
 	// The provisioning log's queued entries are written before exit: after
 	// the graceful shutdown, or whatever the way out (Close is idempotent).
 	closeAPI := func() {

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"net/http"
+
+	"birdie"
+	"birdie/scim"
+)
+
+// The two reads answered from the user cache (userCache), when the server
+// has one. Each answers byte for byte what the uncached path answers.
+
+// getCachedUser is GET /Users/{id} without query parameters.
+func (s *Server) getCachedUser(w http.ResponseWriter, r *http.Request, p principal) {
+	id, base := r.PathValue("id"), s.baseURL(r)
+	e, ok := s.users.get(p.WorkspaceID, id, base)
+	if !ok {
+		t := s.users.ticketFor(p.WorkspaceID, id)
+		u, err := s.store.User(r.Context(), p.WorkspaceID, id)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		e = renderCached(p.WorkspaceID, &u, base)
+		s.users.put(e, t)
+	}
+	ri := info(r.Context())
+	ri.userID, ri.userName = e.key.id, e.userName
+	w.Header().Set("ETag", e.etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeBody(w, http.StatusOK, e.body)
+}
+
+// lookupCachedUserName is a list whose only condition is userName eq
+// "name", the lookup every IdP makes before creating a user. userName is
+// unique in a workspace, so the answer is that one user or none; a
+// lookup that finds none is not cached (the user may be created next).
+func (s *Server) lookupCachedUserName(w http.ResponseWriter, r *http.Request, p principal, params scim.ListParams, name string) {
+	base := s.baseURL(r)
+	e, ok := s.users.byName(p.WorkspaceID, name, base)
+	if !ok {
+		t := s.users.ticketAny()
+		page, err := s.store.ListUsers(r.Context(), p.WorkspaceID, params.Query())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if len(page.Users) != 1 {
+			lp := scim.ListPage{Total: page.Total, StartIndex: params.StartIndex}
+			writeBody(w, http.StatusOK, scim.AppendUserList(make([]byte, 0, 512), page.Users, lp, base, scim.Projection{}))
+			return
+		}
+		e = renderCached(p.WorkspaceID, &page.Users[0], base)
+		s.users.put(e, t)
+	}
+	lp := scim.ListPage{Total: 1, StartIndex: params.StartIndex}
+	writeBody(w, http.StatusOK, scim.AppendRenderedList(make([]byte, 0, len(e.body)+256), [][]byte{e.body}, lp))
+}
+
+// renderCached renders u as the cache keeps it.
+func renderCached(ws int64, u *birdie.User, base string) *cachedUser {
+	return &cachedUser{key: userKey{ws, u.ID}, userName: u.UserName, etag: u.ETag(), base: base,
+		body: scim.AppendUser(make([]byte, 0, 1024), u, base)}
+}
+
+// userNameLookup reports whether params ask for exactly the user whose
+// userName is name, whole: a filter `userName eq "name"` on the first
+// page, with room for one result, no cursor and every attribute.
+func userNameLookup(params scim.ListParams) (name string, ok bool) {
+	c, isCompare := params.Filter.(birdie.Compare)
+	if !isCompare || c.Op != birdie.OpEq || c.Path != (birdie.AttrPath{Attr: "userName"}) {
+		return "", false
+	}
+	name, isString := c.Value.(string)
+	if !isString || params.UseCursor || params.StartIndex > 1 || params.Count < 1 ||
+		len(params.Attributes) > 0 || len(params.ExcludedAttributes) > 0 {
+		return "", false
+	}
+	return name, true
+}
