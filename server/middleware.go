@@ -88,24 +88,18 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status >= 500 && sw.status != http.StatusNotImplemented {
 			level = slog.LevelError
 		}
-		attrs := []slog.Attr{
-			slog.String("request_id", ri.id),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.String("route", r.Pattern),
-			slog.Int("status", sw.status),
-			slog.Duration("duration", elapsed),
-			slog.String("user_agent", r.UserAgent()),
-		}
-		if ri.workspaceID != 0 {
-			attrs = append(attrs, slog.Int64("workspace_id", ri.workspaceID), slog.String("token_id", ri.tokenID))
-		}
+		line := accessLine{requestID: ri.id, method: r.Method, path: r.URL.Path, route: r.Pattern,
+			status: sw.status, duration: elapsed, userAgent: r.UserAgent(), workspaceID: ri.workspaceID, tokenID: ri.tokenID}
+		// Queries can hold personal data (filters on email addresses):
+		// logged only when debugging.
 		if s.log.Enabled(r.Context(), slog.LevelDebug) {
-			// Queries can hold personal data (filters on email
-			// addresses): logged only when debugging.
-			attrs = append(attrs, slog.String("query", r.URL.RawQuery))
+			line.query, line.withQuery = r.URL.RawQuery, true
 		}
-		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		if s.cfg.AccessLog != nil {
+			writeAccessLine(r.Context(), s.log, s.cfg.AccessLog, level, &line)
+		} else {
+			s.log.LogAttrs(r.Context(), level, "request", line.attrs()...)
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -20,6 +21,12 @@ import (
 type Config struct {
 	Store  birdie.Store
 	Logger *slog.Logger
+	// AccessLog, if set, receives the access log's lines (one per
+	// request, JSON) instead of Logger; it must be the writer Logger's
+	// slog.JSONHandler writes to, whose lines these match, and Logger's
+	// level still decides what is written. Encoding them here costs a
+	// fraction of slog's generic path.
+	AccessLog io.Writer
 	// PublicURL is the externally visible URL of the SCIM root, e.g.
 	// https://birdie.example.com/scim/v2, used for meta.location and the
 	// Location header. Empty: derived from each request's Host (and

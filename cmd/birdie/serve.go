@@ -134,7 +134,7 @@ func (c *cli) serve(args []string) error {
 		}
 	}
 
-	api := server.New(server.Config{Store: store, Logger: logger, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst, Observer: m,
+	api := server.New(server.Config{Store: store, Logger: logger, AccessLog: logOut, PublicURL: *publicURL, TrustProxy: *trustProxy, RateLimit: *rateLimit, RateBurst: *rateBurst, Observer: m,
 		UserCacheBytes: int64(cacheMB) << 20})
 	// The provisioning log's queued entries are written before exit: after
 	// the graceful shutdown, or whatever the way out (Close is idempotent).
