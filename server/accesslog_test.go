@@ -76,3 +76,35 @@ func TestAccessLogWriterHonoursLevel(t *testing.T) {
 		}
 	}
 }
+
+// isCanonical is canonicalPath's fast path: it may say "unchanged" only
+// when the rewrite leaves the path as it is.
+func TestIsCanonicalAgreesWithCanonicalPath(t *testing.T) {
+	segs := []string{"", "scim", "SCIM", "v2", "V2", "Users", "users", "USERS", "Groups", "groups", "ServiceProviderConfig",
+		"serviceConfiguration", "Schemas", "ResourceTypes", ".search", ".SEARCH", "abc", "x", "01a2-b3", "."}
+	rng := rand.New(rand.NewPCG(3, 4))
+	paths := []string{"/scim/v2", "/scim/v2/", "/scim/v2Users", "/scim/v2/Users", "/scim/v2/Users/", "/scim/v2//Users", "/", ""}
+	for range 20000 {
+		var b strings.Builder
+		if rng.IntN(4) > 0 {
+			b.WriteString("/scim/v2")
+		}
+		for range rng.IntN(5) {
+			if rng.IntN(6) > 0 {
+				b.WriteByte('/')
+			}
+			b.WriteString(segs[rng.IntN(len(segs))])
+		}
+		paths = append(paths, b.String())
+	}
+	for _, p := range paths {
+		if got, want := isCanonical(p), rewritePath(p) == p; got && !want {
+			t.Errorf("isCanonical(%q) = true, but the rewrite gives %q", p, rewritePath(p))
+		}
+	}
+	for _, p := range []string{"/scim/v2/Users", "/scim/v2/Users/01a2-b3", "/scim/v2/Users/.search", "/scim/v2/ServiceProviderConfig"} {
+		if !isCanonical(p) {
+			t.Errorf("isCanonical(%q) = false, want the fast path", p)
+		}
+	}
+}

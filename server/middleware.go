@@ -109,8 +109,10 @@ func requestID(r *http.Request) string {
 		return id
 	}
 	var b [8]byte
+	var out [16]byte
 	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	hex.Encode(out[:], b[:])
+	return string(out[:])
 }
 
 // MaxHeaderBytes is the limit on a request's header lines (names and
@@ -186,15 +188,63 @@ func normalizePath(next http.Handler, notFound http.HandlerFunc) http.Handler {
 }
 
 func hasDotSegment(p string) bool {
-	for _, seg := range strings.Split(p, "/") {
+	for rest := p; ; {
+		seg, after, more := strings.Cut(rest, "/")
 		if seg == "." || seg == ".." {
 			return true
 		}
+		if !more {
+			return false
+		}
+		rest = after
 	}
-	return false
+}
+
+// canonicalSpellings are the values of canonicalSegments.
+var canonicalSpellings = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range canonicalSegments {
+		m[v] = true
+	}
+	return m
+}()
+
+// isCanonical reports, without allocating, that rewritePath would return
+// p unchanged: the path of every request of a well-behaved client.
+func isCanonical(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/scim/v2")
+	if !ok || (rest != "" && rest[0] != '/') {
+		return false
+	}
+	for i := 2; rest != ""; i++ {
+		seg, _, _ := strings.Cut(rest[1:], "/") // rest starts with the '/' before seg
+		if seg == "" {
+			return false // "//" or a trailing slash
+		}
+		switch {
+		case i == 2 && !canonicalSpellings[seg]:
+			for k := range canonicalSegments {
+				if strings.EqualFold(k, seg) {
+					return false
+				}
+			}
+		case i == 3 && seg != ".search" && strings.EqualFold(seg, ".search"):
+			return false
+		}
+		rest = rest[1+len(seg):]
+	}
+	return true
 }
 
 func canonicalPath(p string) string {
+	if isCanonical(p) {
+		return p
+	}
+	return rewritePath(p)
+}
+
+// rewritePath is canonicalPath without the fast path.
+func rewritePath(p string) string {
 	if len(p) < 8 || !strings.EqualFold(p[:8], "/scim/v2") {
 		return p
 	}

@@ -24,10 +24,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(body)
 }
 
+// contentType is the Content-Type header's value, shared by every
+// response: net/http copies header values when it sends them and never
+// changes them, and Set replaces the slice rather than writing into it.
+var contentType = []string{ContentType}
+
 // writeBody answers with an already encoded JSON body.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", ContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h := w.Header()
+	h["Content-Type"] = contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
