@@ -49,6 +49,11 @@ func AppendUser(b []byte, u *birdie.User, baseURL string) []byte {
 	return append(b, '}', '}')
 }
 
+// AppendString appends s as a JSON string, escaped as appendString says:
+// the same bytes as encoding/json without HTML escaping, and as slog's
+// JSONHandler (the server's access log relies on that).
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 // AppendJSON appends the JSON of a value of a canonical document.
 func AppendJSON(b []byte, v any) []byte { return appendValue(b, v) }
 

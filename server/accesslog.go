@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"birdie/scim"
 )
 
 // The access log: one line per request. With Config.AccessLog set, the
@@ -67,81 +68,30 @@ func appendAccessLine(b []byte, t time.Time, level slog.Level, l *accessLine) []
 	b = append(b, `{"time":"`...)
 	b = t.Round(0).AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","level":`...)
-	b = appendLogString(b, level.String())
+	b = scim.AppendString(b, level.String())
 	b = append(b, `,"msg":"request","request_id":`...)
-	b = appendLogString(b, l.requestID)
+	b = scim.AppendString(b, l.requestID)
 	b = append(b, `,"method":`...)
-	b = appendLogString(b, l.method)
+	b = scim.AppendString(b, l.method)
 	b = append(b, `,"path":`...)
-	b = appendLogString(b, l.path)
+	b = scim.AppendString(b, l.path)
 	b = append(b, `,"route":`...)
-	b = appendLogString(b, l.route)
+	b = scim.AppendString(b, l.route)
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(l.status), 10)
 	b = append(b, `,"duration":`...)
 	b = strconv.AppendInt(b, int64(l.duration), 10)
 	b = append(b, `,"user_agent":`...)
-	b = appendLogString(b, l.userAgent)
+	b = scim.AppendString(b, l.userAgent)
 	if l.workspaceID != 0 {
 		b = append(b, `,"workspace_id":`...)
 		b = strconv.AppendInt(b, l.workspaceID, 10)
 		b = append(b, `,"token_id":`...)
-		b = appendLogString(b, l.tokenID)
+		b = scim.AppendString(b, l.tokenID)
 	}
 	if l.withQuery {
 		b = append(b, `,"query":`...)
-		b = appendLogString(b, l.query)
+		b = scim.AppendString(b, l.query)
 	}
 	return append(b, '}', '\n')
 }
-
-// appendLogString appends s as a JSON string the way slog's JSONHandler
-// escapes it: like encoding/json but without HTML escaping, with invalid
-// UTF-8 replaced by \ufffd and U+2028/U+2029 escaped.
-func appendLogString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigit[c>>4], hexDigit[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigit[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-const hexDigit = "0123456789abcdef"

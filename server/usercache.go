@@ -1,8 +1,8 @@
 package server
 
 import (
-	"container/list"
 	"hash/maphash"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -20,27 +20,27 @@ import (
 // A change reaches the cache as forget(workspace, id), called by the
 // handler after the store's write returns and before the answer is sent,
 // so no client can see a write acknowledged and then read the older
-// version. A read that misses loads the user from the store and offers
-// the result with put, together with the shard's generation taken before
-// the load; a forget in between bumps the generation and the offer is
-// refused, so a load that raced a write never installs the older version.
+// version. A read that misses takes a ticket, loads the user from the
+// store and offers the result with put; a forget in between spoils the
+// ticket and the offer is refused, so a load that raced a write never
+// installs the older version.
 //
-// Memory is bounded by maxBytes (bodies and keys, plus a fixed overhead
-// per entry), least recently used entries going first.
+// The rendered bodies live outside the Go heap, in one memory region
+// (offHeap) cut into a ring per shard: written one after another, the
+// oldest overwritten first (first in, first out). On the Go heap, whose
+// collector needs about as much headroom again as it holds and whose
+// spans fragment as entries come and go, the same bytes cost the process
+// two to three times their size; there they cost their size. Only the
+// small index (ids, userNames, positions) is on the Go heap.
 type userCache struct {
 	forgets  atomic.Uint64 // how many forgets there have been, for tickets of reads by name
 	seed     maphash.Seed
 	shards   [userCacheShards]userShard
 	names    [userCacheShards]nameShard
-	perShard int // byte budget of each shard
+	perShard int // bytes of each shard's ring
 }
 
-const (
-	userCacheShards = 32
-	// entryOverhead approximates the bytes an entry costs besides its
-	// strings: the entry, its list element and two map slots.
-	entryOverhead = 256
-)
+const userCacheShards = 32
 
 type userKey struct {
 	ws int64
@@ -54,26 +54,26 @@ type nameKey struct {
 	name string
 }
 
-// cachedUser is one user as GET /Users/{id} answers it with no
-// attributes or excludedAttributes parameter, for one base URL.
+// cachedUser describes one user as GET /Users/{id} answers it with no
+// attributes or excludedAttributes parameter, for one base URL. Its body
+// is in its shard's ring, from absolute position pos.
 type cachedUser struct {
 	key      userKey
 	userName string
 	etag     string
 	base     string // the base URL meta.location was rendered with
-	body     []byte // scim.AppendUser's output
-}
-
-func (e *cachedUser) size() int {
-	return len(e.key.id) + len(e.userName) + len(e.etag) + len(e.base) + len(e.body) + entryOverhead
+	pos      uint64 // absolute position in the ring: the byte at pos % size
+	n        int    // body length
 }
 
 type userShard struct {
 	mu    sync.Mutex
 	gen   uint64 // bumped by every forget
-	items map[userKey]*list.Element
-	lru   list.List // of *cachedUser, most recently used in front
-	bytes int
+	items map[userKey]*cachedUser
+	ring  []byte // this shard's part of the off-heap region
+	head  uint64 // absolute position of the next write
+	fifo  []*cachedUser
+	first int // fifo[first:] are the entries still in the ring, oldest first
 }
 
 type nameShard struct {
@@ -81,17 +81,24 @@ type nameShard struct {
 	ids map[nameKey]string
 }
 
-// newUserCache returns a cache of about maxBytes, or nil (no cache) when
-// maxBytes <= 0. Methods of a nil cache do nothing and find nothing.
+// newUserCache returns a cache of about maxBytes of rendered users, or nil
+// (no cache) when maxBytes <= 0. Methods of a nil cache do nothing and
+// find nothing.
 func newUserCache(maxBytes int64) *userCache {
 	if maxBytes <= 0 {
 		return nil
 	}
-	c := &userCache{seed: maphash.MakeSeed(), perShard: max(1, int(maxBytes/userCacheShards))}
+	per := max(4096, int(maxBytes/userCacheShards))
+	mem, free := offHeap(per * userCacheShards)
+	c := &userCache{seed: maphash.MakeSeed(), perShard: per}
 	for i := range c.shards {
-		c.shards[i].items = map[userKey]*list.Element{}
+		c.shards[i].items = map[userKey]*cachedUser{}
+		c.shards[i].ring = mem[i*per : (i+1)*per : (i+1)*per]
 		c.names[i].ids = map[nameKey]string{}
 	}
+	// The region is returned when the cache is unreachable: no request
+	// can be reading it then.
+	runtime.AddCleanup(c, func(f func()) { f() }, free)
 	return c
 }
 
@@ -103,32 +110,29 @@ func (c *userCache) nameShard(k nameKey) *nameShard {
 	return &c.names[maphash.String(c.seed, k.name)%userCacheShards]
 }
 
-// get returns the cached user, if it was rendered for base.
-func (c *userCache) get(ws int64, id, base string) (*cachedUser, bool) {
+// get appends the cached user's body to dst and returns its entry, if the
+// user is cached for base.
+func (c *userCache) get(ws int64, id, base string, dst []byte) (*cachedUser, []byte, bool) {
 	if c == nil {
-		return nil, false
+		return nil, dst, false
 	}
 	k := userKey{ws, id}
 	s := c.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	el, ok := s.items[k]
-	if !ok {
-		return nil, false
+	e, ok := s.items[k]
+	if !ok || e.base != base {
+		return nil, dst, false
 	}
-	e := el.Value.(*cachedUser)
-	if e.base != base {
-		return nil, false
-	}
-	s.lru.MoveToFront(el)
-	return e, true
+	at := int(e.pos % uint64(len(s.ring)))
+	return e, append(dst, s.ring[at:at+e.n]...), true
 }
 
-// byName returns the cached user whose userName is name (compared as the
-// store's unique index compares it), if it was rendered for base.
-func (c *userCache) byName(ws int64, name, base string) (*cachedUser, bool) {
+// byName is get for the cached user whose userName is name (compared as
+// the store's unique index compares it).
+func (c *userCache) byName(ws int64, name, base string, dst []byte) (*cachedUser, []byte, bool) {
 	if c == nil {
-		return nil, false
+		return nil, dst, false
 	}
 	nk := nameKey{ws, birdie.FoldKey(name)}
 	ns := c.nameShard(nk)
@@ -136,16 +140,16 @@ func (c *userCache) byName(ws int64, name, base string) (*cachedUser, bool) {
 	id, ok := ns.ids[nk]
 	ns.mu.Unlock()
 	if !ok {
-		return nil, false
+		return nil, dst, false
 	}
-	e, ok := c.get(ws, id, base)
+	e, out, ok := c.get(ws, id, base, dst)
 	// The name index is only a hint: the user it points to may have been
 	// renamed or forgotten since. The entry itself is current, so it
 	// decides.
 	if !ok || birdie.FoldKey(e.userName) != nk.name {
-		return nil, false
+		return nil, dst, false
 	}
-	return e, true
+	return e, out, true
 }
 
 // A ticket is taken before loading a user from the store and handed to
@@ -177,37 +181,47 @@ func (c *userCache) ticketAny() ticket {
 	return ticket{gen: c.forgets.Load()}
 }
 
-// put installs e unless its ticket was spoiled, or e alone exceeds the
-// shard's budget. A forget of e's user and this put hold the same shard
-// lock, so either the forget comes first and is seen here, or it comes
-// later and removes e.
-func (c *userCache) put(e *cachedUser, t ticket) {
-	if c == nil || e.size() > c.perShard {
+// put installs e with its body unless its ticket was spoiled or the body
+// is larger than a shard's ring. A forget of e's user and this put hold
+// the same shard lock, so either the forget comes first and is seen here,
+// or it comes later and removes e.
+func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
+	if c == nil || len(body) > c.perShard {
 		return
 	}
 	s := c.shard(e.key)
+	size := uint64(len(s.ring))
 	s.mu.Lock()
 	if (t.byID && s.gen != t.gen) || (!t.byID && c.forgets.Load() != t.gen) {
 		s.mu.Unlock()
 		return
 	}
-	if el, ok := s.items[e.key]; ok {
-		s.bytes -= el.Value.(*cachedUser).size()
-		el.Value = e
-		s.lru.MoveToFront(el)
-	} else {
-		s.items[e.key] = s.lru.PushFront(e)
+	// A body never wraps around the ring's end: it starts over at 0.
+	start := s.head
+	if start%size+uint64(len(body)) > size {
+		start += size - start%size
 	}
-	s.bytes += e.size()
+	end := start + uint64(len(body))
+	// Entries whose bytes the new body overwrites leave the cache.
 	var evicted []*cachedUser
-	for s.bytes > c.perShard {
-		el := s.lru.Back()
-		old := el.Value.(*cachedUser)
-		s.lru.Remove(el)
-		delete(s.items, old.key)
-		s.bytes -= old.size()
-		evicted = append(evicted, old)
+	for s.first < len(s.fifo) && s.fifo[s.first].pos+size < end {
+		old := s.fifo[s.first]
+		s.fifo[s.first] = nil
+		s.first++
+		if s.items[old.key] == old {
+			delete(s.items, old.key)
+			evicted = append(evicted, old)
+		}
 	}
+	if s.first > len(s.fifo)/2 {
+		s.fifo = append(s.fifo[:0], s.fifo[s.first:]...)
+		s.first = 0
+	}
+	copy(s.ring[start%size:], body)
+	e.pos, e.n = start, len(body)
+	s.head = end
+	s.items[e.key] = e
+	s.fifo = append(s.fifo, e)
 	s.mu.Unlock()
 
 	nk := nameKey{e.key.ws, birdie.FoldKey(e.userName)}
@@ -220,8 +234,8 @@ func (c *userCache) put(e *cachedUser, t ticket) {
 	}
 }
 
-// forget removes the user, and refuses every offer of its shard that was
-// loaded before this call.
+// forget removes the user, and spoils every ticket of its shard taken
+// before this call.
 func (c *userCache) forget(ws int64, id string) {
 	if c == nil {
 		return
@@ -231,15 +245,10 @@ func (c *userCache) forget(ws int64, id string) {
 	s.mu.Lock()
 	s.gen++
 	c.forgets.Add(1)
-	var old *cachedUser
-	if el, ok := s.items[k]; ok {
-		old = el.Value.(*cachedUser)
-		s.lru.Remove(el)
-		delete(s.items, k)
-		s.bytes -= old.size()
-	}
+	old, ok := s.items[k]
+	delete(s.items, k) // its bytes stay in the ring until overwritten
 	s.mu.Unlock()
-	if old != nil {
+	if ok {
 		c.dropName(old)
 	}
 }

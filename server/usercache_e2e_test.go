@@ -60,7 +60,7 @@ func sameAnswer(t *testing.T, cached, plain *env, token, path string, hdr ...str
 // same userNames, with a cache large enough for everyone and with one so
 // small that it evicts all the time.
 func TestUserCacheAnswersAsTheStore(t *testing.T) {
-	for _, size := range []int64{server.DefaultUserCacheBytes, 48 << 10} {
+	for _, size := range []int64{server.DefaultUserCacheBytes, 128 << 10} {
 		t.Run(strconv.FormatInt(size>>10, 10)+"KiB", func(t *testing.T) {
 			seed := uint64(size)
 			t.Logf("seed %d", seed)

@@ -1,40 +1,58 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
 )
 
-func testEntry(ws int64, id, userName string, bodyLen int) *cachedUser {
-	return &cachedUser{key: userKey{ws, id}, userName: userName, etag: `W/"1"`, base: "https://b/scim/v2",
-		body: []byte(strings.Repeat("x", bodyLen))}
+const testBase = "https://b/scim/v2"
+
+func testEntry(ws int64, id, userName string) *cachedUser {
+	return &cachedUser{key: userKey{ws, id}, userName: userName, etag: `W/"1"`, base: testBase}
+}
+
+// testBody is a body that names its user, so that a test can tell bodies
+// apart.
+func testBody(id string, n int) []byte {
+	return []byte(id + ":" + strings.Repeat("x", max(0, n-len(id)-1)))
+}
+
+func mustGet(t *testing.T, c *userCache, ws int64, id string, want []byte) {
+	t.Helper()
+	_, got, ok := c.get(ws, id, testBase, nil)
+	if !ok || !bytes.Equal(got, want) {
+		t.Fatalf("get(%d, %s) = %.40q %v, want %.40q", ws, id, got, ok, want)
+	}
 }
 
 func TestUserCacheGetPutForget(t *testing.T) {
 	c := newUserCache(1 << 20)
-	e := testEntry(1, "u1", "Ann@Example.com", 100)
-	c.put(e, c.ticketFor(1, "u1"))
-	if got, ok := c.get(1, "u1", e.base); !ok || got != e {
-		t.Fatalf("get after put: %v %v", got, ok)
-	}
-	if _, ok := c.get(2, "u1", e.base); ok {
+	e, body := testEntry(1, "u1", "Ann@Example.com"), testBody("u1", 100)
+	c.put(e, body, c.ticketFor(1, "u1"))
+	mustGet(t, c, 1, "u1", body)
+	if _, _, ok := c.get(2, "u1", testBase, nil); ok {
 		t.Errorf("another workspace's user was found")
 	}
-	if _, ok := c.get(1, "u1", "https://other/scim/v2"); ok {
+	if _, _, ok := c.get(1, "u1", "https://other/scim/v2", nil); ok {
 		t.Errorf("an entry rendered for another base URL was found")
 	}
-	if got, ok := c.byName(1, "ann@EXAMPLE.com", e.base); !ok || got != e {
+	if got, b, ok := c.byName(1, "ann@EXAMPLE.com", testBase, nil); !ok || got != e || !bytes.Equal(b, body) {
 		t.Errorf("byName in another case: %v %v", got, ok)
 	}
-	if _, ok := c.byName(2, "ann@example.com", e.base); ok {
+	if _, _, ok := c.byName(2, "ann@example.com", testBase, nil); ok {
 		t.Errorf("byName found another workspace's user")
 	}
+	// get appends to dst.
+	if _, b, _ := c.get(1, "u1", testBase, []byte("prefix")); !bytes.Equal(b, append([]byte("prefix"), body...)) {
+		t.Errorf("get did not append to dst: %.40q", b)
+	}
 	c.forget(1, "u1")
-	if _, ok := c.get(1, "u1", e.base); ok {
+	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("found after forget")
 	}
-	if _, ok := c.byName(1, "ann@example.com", e.base); ok {
+	if _, _, ok := c.byName(1, "ann@example.com", testBase, nil); ok {
 		t.Errorf("found by name after forget")
 	}
 	if n := len(c.nameShard(nameKey{1, "ann@example.com"}).ids); n != 0 {
@@ -46,15 +64,16 @@ func TestUserCacheGetPutForget(t *testing.T) {
 // ticket taken before the load is spoiled.
 func TestUserCacheTickets(t *testing.T) {
 	c := newUserCache(1 << 20)
+	body := testBody("u1", 10)
 	byID := c.ticketFor(1, "u1")
 	byName := c.ticketAny()
 	c.forget(1, "u1")
-	c.put(testEntry(1, "u1", "a@x", 10), byID)
-	if _, ok := c.get(1, "u1", "https://b/scim/v2"); ok {
+	c.put(testEntry(1, "u1", "a@x"), body, byID)
+	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a load by id from before a forget of the same user was installed")
 	}
-	c.put(testEntry(1, "u1", "a@x", 10), byName)
-	if _, ok := c.get(1, "u1", "https://b/scim/v2"); ok {
+	c.put(testEntry(1, "u1", "a@x"), body, byName)
+	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a load by name from before a forget was installed")
 	}
 	// A forget of another user spoils a ticket by name (whose user was
@@ -65,56 +84,71 @@ func TestUserCacheTickets(t *testing.T) {
 	}
 	byID, byName = c.ticketFor(1, "u1"), c.ticketAny()
 	c.forget(1, other)
-	c.put(testEntry(1, "u1", "a@x", 10), byName)
-	if _, ok := c.get(1, "u1", "https://b/scim/v2"); ok {
+	c.put(testEntry(1, "u1", "a@x"), body, byName)
+	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a load by name survived a forget of another user")
 	}
-	c.put(testEntry(1, "u1", "a@x", 10), byID)
-	if _, ok := c.get(1, "u1", "https://b/scim/v2"); !ok {
-		t.Errorf("a load by id was refused because of a forget in another shard")
-	}
+	c.put(testEntry(1, "u1", "a@x"), body, byID)
+	mustGet(t, c, 1, "u1", body)
 }
 
 // The name index is a hint: an entry whose userName is no longer the one
 // asked for is not an answer.
 func TestUserCacheStaleNameHint(t *testing.T) {
 	c := newUserCache(1 << 20)
-	c.put(testEntry(1, "u1", "new@x", 10), c.ticketFor(1, "u1"))
+	c.put(testEntry(1, "u1", "new@x"), testBody("u1", 10), c.ticketFor(1, "u1"))
 	nk := nameKey{1, "old@x"}
-	ns := c.nameShard(nk)
-	ns.ids[nk] = "u1" // as if left behind by a rename
-	if e, ok := c.byName(1, "old@x", "https://b/scim/v2"); ok {
+	c.nameShard(nk).ids[nk] = "u1" // as if left behind by a rename
+	if e, _, ok := c.byName(1, "old@x", testBase, nil); ok {
 		t.Errorf("byName(old@x) answered %q", e.userName)
 	}
-	if _, ok := c.byName(1, "NEW@x", "https://b/scim/v2"); !ok {
+	if _, _, ok := c.byName(1, "NEW@x", testBase, nil); !ok {
 		t.Errorf("byName(NEW@x) missed")
 	}
 }
 
-// Memory stays within the budget, least recently used entries going first.
-func TestUserCacheEviction(t *testing.T) {
-	const budget = 64 << 10
-	c := newUserCache(budget)
-	e0 := testEntry(1, "keep", "keep@x", 500)
-	c.put(e0, c.ticketFor(1, "keep"))
-	for i := range 2000 {
+// The rings hold the most recent bodies intact, whatever their sizes, and
+// entries whose bytes were overwritten leave the cache and the name index.
+func TestUserCacheRing(t *testing.T) {
+	c := newUserCache(256 << 10)
+	per := c.perShard
+	budget := per * userCacheShards
+	var ids []string
+	bodies := map[string][]byte{}
+	for i := range 5000 {
 		id := fmt.Sprintf("u%d", i)
-		c.put(testEntry(1, id, id+"@x", 500), c.ticketFor(1, id))
-		c.get(1, "keep", e0.base) // used all the time: never evicted
-		total := 0
-		for s := range c.shards {
-			total += c.shards[s].bytes
-		}
-		if total > budget {
-			t.Fatalf("after %d puts the cache holds %d bytes, over its %d", i+1, total, budget)
+		body := testBody(id, 50+(i*37)%(per-50)) // up to a whole ring
+		ids = append(ids, id)
+		bodies[id] = body
+		c.put(testEntry(1, id, id+"@x"), body, c.ticketFor(1, id))
+		if i%7 == 0 {
+			c.forget(1, ids[i/2])
 		}
 	}
-	if _, ok := c.get(1, "keep", e0.base); !ok {
-		t.Errorf("the most recently used entry was evicted")
+	cached, inRing := 0, 0
+	for _, id := range ids {
+		if _, got, ok := c.get(1, id, testBase, nil); ok {
+			cached++
+			if !bytes.Equal(got, bodies[id]) {
+				t.Fatalf("%s: the body read back is not the one put (%.30q…)", id, got)
+			}
+		}
 	}
-	if n := c.len(); n < 10 || n > budget/500 {
-		t.Errorf("%d entries cached, want some and at most %d", n, budget/500)
+	for i := range c.shards {
+		s := &c.shards[i]
+		for _, e := range s.items {
+			inRing += e.n
+			if e.pos+uint64(len(s.ring)) < s.head {
+				t.Errorf("%s is listed but its bytes were overwritten", e.key.id)
+			}
+		}
 	}
+	if cached == 0 || inRing > budget {
+		t.Errorf("%d users cached in %d bytes, want some within %d", cached, inRing, budget)
+	}
+	// The most recent put of each shard is always there.
+	last := ids[len(ids)-1]
+	mustGet(t, c, 1, last, bodies[last])
 	names := 0
 	for i := range c.names {
 		names += len(c.names[i].ids)
@@ -122,25 +156,27 @@ func TestUserCacheEviction(t *testing.T) {
 	if names != c.len() {
 		t.Errorf("the name index has %d entries for %d users: evicted users' names stay", names, c.len())
 	}
-	// An entry larger than a shard's budget is not cached at all.
-	big := testEntry(1, "big", "big@x", budget)
-	c.put(big, c.ticketFor(1, "big"))
-	if _, ok := c.get(1, "big", big.base); ok {
-		t.Errorf("an entry over the shard budget was cached")
+	// A body larger than a shard's ring is not cached at all.
+	c.put(testEntry(1, "big", "big@x"), testBody("big", per+1), c.ticketFor(1, "big"))
+	if _, _, ok := c.get(1, "big", testBase, nil); ok {
+		t.Errorf("a body over the ring's size was cached")
 	}
+	// Replacing a user keeps only the new body.
+	c.put(testEntry(1, last, last+"@x"), testBody(last, 80), c.ticketFor(1, last))
+	mustGet(t, c, 1, last, testBody(last, 80))
 }
 
 func TestUserCacheOff(t *testing.T) {
-	var c *userCache = newUserCache(0)
+	c := newUserCache(0)
 	if c != nil {
 		t.Fatalf("newUserCache(0) = %v, want nil", c)
 	}
-	c.put(testEntry(1, "u1", "a@x", 10), c.ticketFor(1, "u1"))
+	c.put(testEntry(1, "u1", "a@x"), testBody("u1", 10), c.ticketFor(1, "u1"))
 	c.forget(1, "u1")
-	if _, ok := c.get(1, "u1", "https://b/scim/v2"); ok {
+	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a nil cache found something")
 	}
-	if _, ok := c.byName(1, "a@x", "https://b/scim/v2"); ok {
+	if _, _, ok := c.byName(1, "a@x", testBase, nil); ok {
 		t.Errorf("a nil cache found something by name")
 	}
 }

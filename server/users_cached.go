@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"sync"
 
 	"birdie"
 	"birdie/scim"
@@ -13,7 +14,9 @@ import (
 // getCachedUser is GET /Users/{id} without query parameters.
 func (s *Server) getCachedUser(w http.ResponseWriter, r *http.Request, p principal) {
 	id, base := r.PathValue("id"), s.baseURL(r)
-	e, ok := s.users.get(p.WorkspaceID, id, base)
+	bp := bodyBufs.Get().(*[]byte)
+	defer bodyBufs.Put(bp)
+	e, body, ok := s.users.get(p.WorkspaceID, id, base, (*bp)[:0])
 	if !ok {
 		t := s.users.ticketFor(p.WorkspaceID, id)
 		u, err := s.store.User(r.Context(), p.WorkspaceID, id)
@@ -21,9 +24,10 @@ func (s *Server) getCachedUser(w http.ResponseWriter, r *http.Request, p princip
 			s.writeError(w, r, err)
 			return
 		}
-		e = renderCached(p.WorkspaceID, &u, base)
-		s.users.put(e, t)
+		e, body = renderCached(p.WorkspaceID, &u, base, body)
+		s.users.put(e, body, t)
 	}
+	*bp = body
 	ri := info(r.Context())
 	ri.userID, ri.userName = e.key.id, e.userName
 	w.Header().Set("ETag", e.etag)
@@ -31,8 +35,12 @@ func (s *Server) getCachedUser(w http.ResponseWriter, r *http.Request, p princip
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeBody(w, http.StatusOK, e.body)
+	writeBody(w, http.StatusOK, body)
 }
+
+// bodyBufs hold the bodies of cached answers while they are written:
+// net/http has copied or sent them when Write returns.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // lookupCachedUserName is a list whose only condition is userName eq
 // "name", the lookup every IdP makes before creating a user. userName is
@@ -40,7 +48,9 @@ func (s *Server) getCachedUser(w http.ResponseWriter, r *http.Request, p princip
 // lookup that finds none is not cached (the user may be created next).
 func (s *Server) lookupCachedUserName(w http.ResponseWriter, r *http.Request, p principal, params scim.ListParams, name string) {
 	base := s.baseURL(r)
-	e, ok := s.users.byName(p.WorkspaceID, name, base)
+	bp := bodyBufs.Get().(*[]byte)
+	defer bodyBufs.Put(bp)
+	e, body, ok := s.users.byName(p.WorkspaceID, name, base, (*bp)[:0])
 	if !ok {
 		t := s.users.ticketAny()
 		page, err := s.store.ListUsers(r.Context(), p.WorkspaceID, params.Query())
@@ -53,17 +63,19 @@ func (s *Server) lookupCachedUserName(w http.ResponseWriter, r *http.Request, p 
 			writeBody(w, http.StatusOK, scim.AppendUserList(make([]byte, 0, 512), page.Users, lp, base, scim.Projection{}))
 			return
 		}
-		e = renderCached(p.WorkspaceID, &page.Users[0], base)
-		s.users.put(e, t)
+		e, body = renderCached(p.WorkspaceID, &page.Users[0], base, body)
+		s.users.put(e, body, t)
 	}
+	*bp = body
 	lp := scim.ListPage{Total: 1, StartIndex: params.StartIndex}
-	writeBody(w, http.StatusOK, scim.AppendRenderedList(make([]byte, 0, len(e.body)+256), [][]byte{e.body}, lp))
+	writeBody(w, http.StatusOK, scim.AppendRenderedList(make([]byte, 0, len(body)+256), [][]byte{body}, lp))
 }
 
-// renderCached renders u as the cache keeps it.
-func renderCached(ws int64, u *birdie.User, base string) *cachedUser {
-	return &cachedUser{key: userKey{ws, u.ID}, userName: u.UserName, etag: u.ETag(), base: base,
-		body: scim.AppendUser(make([]byte, 0, 1024), u, base)}
+// renderCached renders u as the cache keeps it, appending its body to
+// dst.
+func renderCached(ws int64, u *birdie.User, base string, dst []byte) (*cachedUser, []byte) {
+	e := &cachedUser{key: userKey{ws, u.ID}, userName: u.UserName, etag: u.ETag(), base: base}
+	return e, scim.AppendUser(dst, u, base)
 }
 
 // userNameLookup reports whether params ask for exactly the user whose

@@ -89,6 +89,8 @@ func TestPragmas(t *testing.T) {
 		{s.Writer(), "temp_store", "2"}, // MEMORY: savepoint sub-journals without file writes
 		{s.Reader(), "query_only", "1"},
 		{s.Reader(), "busy_timeout", "10000"},
+		{s.Writer(), "cache_size", fmt.Sprint(-sqlite.WriterCacheKiB)},
+		{s.Reader(), "cache_size", fmt.Sprint(-sqlite.ReaderCacheKiB)},
 	} {
 		var got string
 		if err := c.db.QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil {

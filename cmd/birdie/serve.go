@@ -44,7 +44,7 @@ func (c *cli) serve(args []string) error {
 	tlsCert := fs.String("tls-cert", c.getenv("BIRDIE_TLS_CERT"), "serve HTTPS with this certificate (PEM, with its chain); needs --tls-key")
 	tlsKey := fs.String("tls-key", c.getenv("BIRDIE_TLS_KEY"), "private key (PEM) of --tls-cert")
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
-	userCacheMB := fs.Int("user-cache-mb", -1, "memory for rendered users answering GET /Users/{id} and userName lookups without a query (SQLite only; -1: 16 on SQLite, off on PostgreSQL; 0: off)")
+	userCacheMB := fs.Int("user-cache-mb", -1, fmt.Sprintf("memory for rendered users answering GET /Users/{id} and userName lookups without a query (SQLite only; -1: %d on SQLite, off on PostgreSQL; 0: off)", server.DefaultUserCacheBytes>>20))
 	logRetention := fs.String("log-retention", envOr(c.getenv, "BIRDIE_LOG_RETENTION", fmt.Sprintf("%dh", int(DefaultLogRetention.Hours()))), "delete provisioning log entries older than this, e.g. 720h or 30d (0 keeps them)")
 	if _, err := parse(fs, args); err != nil {
 		return err
