@@ -17,13 +17,19 @@ import (
 // holds (sqlite.LockServe), and never for PostgreSQL, whose replicas
 // change each other's users.
 //
-// A change reaches the cache as forget(workspace, id), called by the
-// handler after the store's write returns and before the answer is sent,
-// so no client can see a write acknowledged and then read the older
-// version. A read that misses takes a ticket, loads the user from the
-// store and offers the result with put; a forget in between spoils the
-// ticket and the offer is refused, so a load that raced a write never
-// installs the older version.
+// A handler that writes a user brackets the store call with begin and the
+// function it returns (end), and calls end before it answers. While a
+// write is under way the user is not served from the cache, nor
+// installed in it: reads go to the store, which answers with the
+// committed state. That matters beyond the user itself: a write that
+// deletes or renames user A may share a commit with the create of B that
+// takes A's old userName (group commit answers both after one commit),
+// and once B is acknowledged no read may show A under that name. end
+// removes the user, so what a later read installs is loaded after the
+// commit. A read that misses takes a ticket, loads the user and offers
+// the result with put; put refuses it if a write began or ended in
+// between, so a load that raced a write never installs the older
+// version.
 //
 // The rendered bodies live outside the Go heap, in one memory region
 // (offHeap) cut into a ring per shard: written one after another, the
@@ -33,7 +39,7 @@ import (
 // two to three times their size; there they cost their size. Only the
 // small index (ids, userNames, positions) is on the Go heap.
 type userCache struct {
-	forgets  atomic.Uint64 // how many forgets there have been, for tickets of reads by name
+	writes   atomic.Uint64 // how many writes began or ended, for tickets of reads by name
 	seed     maphash.Seed
 	shards   [userCacheShards]userShard
 	names    [userCacheShards]nameShard
@@ -67,13 +73,14 @@ type cachedUser struct {
 }
 
 type userShard struct {
-	mu    sync.Mutex
-	gen   uint64 // bumped by every forget
-	items map[userKey]*cachedUser
-	ring  []byte // this shard's part of the off-heap region
-	head  uint64 // absolute position of the next write
-	fifo  []*cachedUser
-	first int // fifo[first:] are the entries still in the ring, oldest first
+	mu      sync.Mutex
+	gen     uint64 // bumped by every begin and end of a write
+	items   map[userKey]*cachedUser
+	writing map[userKey]int // writes under way, per user
+	ring    []byte          // this shard's part of the off-heap region
+	head    uint64          // absolute position of the next write
+	fifo    []*cachedUser
+	first   int // fifo[first:] are the entries still in the ring, oldest first
 }
 
 type nameShard struct {
@@ -93,6 +100,7 @@ func newUserCache(maxBytes int64) *userCache {
 	c := &userCache{seed: maphash.MakeSeed(), perShard: per}
 	for i := range c.shards {
 		c.shards[i].items = map[userKey]*cachedUser{}
+		c.shards[i].writing = map[userKey]int{}
 		c.shards[i].ring = mem[i*per : (i+1)*per : (i+1)*per]
 		c.names[i].ids = map[nameKey]string{}
 	}
@@ -121,7 +129,7 @@ func (c *userCache) get(ws int64, id, base string, dst []byte) (*cachedUser, []b
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.items[k]
-	if !ok || e.base != base {
+	if !ok || e.base != base || s.writing[k] > 0 {
 		return nil, dst, false
 	}
 	at := int(e.pos % uint64(len(s.ring)))
@@ -146,22 +154,25 @@ func (c *userCache) byName(ws int64, name, base string, dst []byte) (*cachedUser
 	// The name index is only a hint: the user it points to may have been
 	// renamed or forgotten since. The entry itself is current, so it
 	// decides.
-	if !ok || birdie.FoldKey(e.userName) != nk.name {
-		return nil, dst, false
+	if ok && birdie.FoldKey(e.userName) == nk.name {
+		return e, out, true
 	}
-	return e, out, true
+	if ok || !c.cached(ws, id) {
+		c.dropNameKey(nk, id) // a hint to nothing, or to a user of another name
+	}
+	return nil, dst, false
 }
 
 // A ticket is taken before loading a user from the store and handed to
-// put with the result: put refuses the result if a forget that could
-// concern it came in between.
+// put with the result: put refuses the result if a write that could
+// concern it began or ended in between.
 type ticket struct {
 	byID bool
-	gen  uint64 // the shard's generation (byID), or the count of forgets
+	gen  uint64 // the shard's generation (byID), or the count of writes
 }
 
-// ticketFor is the ticket of a load by id: only a forget in the user's
-// shard spoils it.
+// ticketFor is the ticket of a load by id: only a write to a user of the
+// same shard spoils it.
 func (c *userCache) ticketFor(ws int64, id string) ticket {
 	if c == nil {
 		return ticket{}
@@ -173,18 +184,18 @@ func (c *userCache) ticketFor(ws int64, id string) ticket {
 }
 
 // ticketAny is the ticket of a load whose user is not known in advance
-// (a lookup by userName): any forget spoils it.
+// (a lookup by userName): any write spoils it.
 func (c *userCache) ticketAny() ticket {
 	if c == nil {
 		return ticket{}
 	}
-	return ticket{gen: c.forgets.Load()}
+	return ticket{gen: c.writes.Load()}
 }
 
-// put installs e with its body unless its ticket was spoiled or the body
-// is larger than a shard's ring. A forget of e's user and this put hold
-// the same shard lock, so either the forget comes first and is seen here,
-// or it comes later and removes e.
+// put installs e with its body unless its ticket was spoiled, a write
+// of its user is under way, or the body is larger than a shard's ring.
+// begin and end of e's user hold the same shard lock as put, so either
+// they come first and are seen here, or end comes later and removes e.
 func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
 	if c == nil || len(body) > c.perShard {
 		return
@@ -192,7 +203,7 @@ func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
 	s := c.shard(e.key)
 	size := uint64(len(s.ring))
 	s.mu.Lock()
-	if (t.byID && s.gen != t.gen) || (!t.byID && c.forgets.Load() != t.gen) {
+	if (t.byID && s.gen != t.gen) || (!t.byID && c.writes.Load() != t.gen) || s.writing[e.key] > 0 {
 		s.mu.Unlock()
 		return
 	}
@@ -222,44 +233,78 @@ func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
 	s.head = end
 	s.items[e.key] = e
 	s.fifo = append(s.fifo, e)
-	s.mu.Unlock()
-
+	// The name goes in under the shard lock too, so that an end that
+	// removes e afterwards finds it and removes its name as well. (Lock
+	// order: a user shard, then a name shard; never the other way.)
 	nk := nameKey{e.key.ws, birdie.FoldKey(e.userName)}
 	ns := c.nameShard(nk)
 	ns.mu.Lock()
 	ns.ids[nk] = e.key.id
 	ns.mu.Unlock()
+	s.mu.Unlock()
 	for _, old := range evicted {
 		c.dropName(old)
 	}
 }
 
-// forget removes the user, and spoils every ticket of its shard taken
-// before this call.
-func (c *userCache) forget(ws int64, id string) {
+// begin marks a write of the user as under way: until the function it
+// returns is called, the user is neither served from the cache nor
+// installed in it. Call that function (end) once the store's write has
+// returned, whatever its outcome, and before answering; further calls
+// do nothing, so it may also be deferred against panics.
+func (c *userCache) begin(ws int64, id string) (end func()) {
 	if c == nil {
-		return
+		return func() {}
 	}
 	k := userKey{ws, id}
 	s := c.shard(k)
 	s.mu.Lock()
 	s.gen++
-	c.forgets.Add(1)
-	old, ok := s.items[k]
-	delete(s.items, k) // its bytes stay in the ring until overwritten
+	c.writes.Add(1)
+	s.writing[k]++
 	s.mu.Unlock()
-	if ok {
-		c.dropName(old)
+	ended := false
+	return func() {
+		if ended {
+			return
+		}
+		ended = true
+		s.mu.Lock()
+		s.gen++
+		c.writes.Add(1)
+		if s.writing[k]--; s.writing[k] == 0 {
+			delete(s.writing, k)
+		}
+		old, ok := s.items[k]
+		delete(s.items, k) // its bytes stay in the ring until overwritten
+		s.mu.Unlock()
+		if ok {
+			c.dropName(old)
+		}
 	}
+}
+
+// cached reports whether the user has an entry.
+func (c *userCache) cached(ws int64, id string) bool {
+	k := userKey{ws, id}
+	s := c.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.items[k]
+	return ok
 }
 
 // dropName removes the name index's entry for a user leaving the cache,
 // unless it already points to another user.
 func (c *userCache) dropName(e *cachedUser) {
-	nk := nameKey{e.key.ws, birdie.FoldKey(e.userName)}
+	c.dropNameKey(nameKey{e.key.ws, birdie.FoldKey(e.userName)}, e.key.id)
+}
+
+// dropNameKey removes the name index's entry nk if it points to id.
+func (c *userCache) dropNameKey(nk nameKey, id string) {
 	ns := c.nameShard(nk)
 	ns.mu.Lock()
-	if ns.ids[nk] == e.key.id {
+	if ns.ids[nk] == id {
 		delete(ns.ids, nk)
 	}
 	ns.mu.Unlock()

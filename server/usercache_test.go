@@ -19,6 +19,9 @@ func testBody(id string, n int) []byte {
 	return []byte(id + ":" + strings.Repeat("x", max(0, n-len(id)-1)))
 }
 
+// forget is a whole write of the user: begin and end.
+func forget(c *userCache, ws int64, id string) { c.begin(ws, id)() }
+
 func mustGet(t *testing.T, c *userCache, ws int64, id string, want []byte) {
 	t.Helper()
 	_, got, ok := c.get(ws, id, testBase, nil)
@@ -48,7 +51,7 @@ func TestUserCacheGetPutForget(t *testing.T) {
 	if _, b, _ := c.get(1, "u1", testBase, []byte("prefix")); !bytes.Equal(b, append([]byte("prefix"), body...)) {
 		t.Errorf("get did not append to dst: %.40q", b)
 	}
-	c.forget(1, "u1")
+	forget(c, 1, "u1")
 	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("found after forget")
 	}
@@ -67,7 +70,7 @@ func TestUserCacheTickets(t *testing.T) {
 	body := testBody("u1", 10)
 	byID := c.ticketFor(1, "u1")
 	byName := c.ticketAny()
-	c.forget(1, "u1")
+	forget(c, 1, "u1")
 	c.put(testEntry(1, "u1", "a@x"), body, byID)
 	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a load by id from before a forget of the same user was installed")
@@ -83,7 +86,7 @@ func TestUserCacheTickets(t *testing.T) {
 		other = fmt.Sprintf("u2-%d", i)
 	}
 	byID, byName = c.ticketFor(1, "u1"), c.ticketAny()
-	c.forget(1, other)
+	forget(c, 1, other)
 	c.put(testEntry(1, "u1", "a@x"), body, byName)
 	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a load by name survived a forget of another user")
@@ -122,7 +125,7 @@ func TestUserCacheRing(t *testing.T) {
 		bodies[id] = body
 		c.put(testEntry(1, id, id+"@x"), body, c.ticketFor(1, id))
 		if i%7 == 0 {
-			c.forget(1, ids[i/2])
+			forget(c, 1, ids[i/2])
 		}
 	}
 	cached, inRing := 0, 0
@@ -172,11 +175,63 @@ func TestUserCacheOff(t *testing.T) {
 		t.Fatalf("newUserCache(0) = %v, want nil", c)
 	}
 	c.put(testEntry(1, "u1", "a@x"), testBody("u1", 10), c.ticketFor(1, "u1"))
-	c.forget(1, "u1")
+	forget(c, 1, "u1")
 	if _, _, ok := c.get(1, "u1", testBase, nil); ok {
 		t.Errorf("a nil cache found something")
 	}
 	if _, _, ok := c.byName(1, "a@x", testBase, nil); ok {
 		t.Errorf("a nil cache found something by name")
+	}
+}
+
+// While a write of a user is under way the cache neither answers for it
+// nor takes it: the write may already be committed, and another write
+// answered after the same commit (say, a create that took its userName)
+// must not be contradicted by a read.
+func TestUserCacheWriteUnderWay(t *testing.T) {
+	c := newUserCache(1 << 20)
+	body := testBody("a", 50)
+	c.put(testEntry(1, "a", "x@example.com"), body, c.ticketFor(1, "a"))
+	end := c.begin(1, "a") // DELETE a, in flight
+	if _, _, ok := c.get(1, "a", testBase, nil); ok {
+		t.Errorf("get answered for a user being written")
+	}
+	if _, _, ok := c.byName(1, "x@example.com", testBase, nil); ok {
+		t.Errorf("byName answered with a user being written: its name may belong to another user already")
+	}
+	c.put(testEntry(1, "a", "x@example.com"), body, c.ticketFor(1, "a"))
+	if c.len() != 1 {
+		t.Fatalf("the entry from before the write should still be listed (%d entries)", c.len())
+	}
+	if _, _, ok := c.get(1, "a", testBase, nil); ok {
+		t.Errorf("a put during the write made the user readable")
+	}
+	// Two writes at once: the user stays out until both ended.
+	end2 := c.begin(1, "a")
+	end()
+	end() // a second call does nothing
+	c.put(testEntry(1, "a", "x@example.com"), body, c.ticketFor(1, "a"))
+	if _, _, ok := c.get(1, "a", testBase, nil); ok {
+		t.Errorf("the user was cached while a second write was under way")
+	}
+	end2()
+	if c.len() != 0 {
+		t.Errorf("%d entries after the writes ended, want 0", c.len())
+	}
+	c.put(testEntry(1, "a", "x@example.com"), body, c.ticketFor(1, "a"))
+	mustGet(t, c, 1, "a", body)
+}
+
+// A name hint to a user that is not cached, or is cached under another
+// name, is dropped when a lookup finds it so.
+func TestUserCacheDropsDeadHints(t *testing.T) {
+	c := newUserCache(1 << 20)
+	nk := nameKey{1, "gone@x"}
+	c.nameShard(nk).ids[nk] = "nobody"
+	if _, _, ok := c.byName(1, "gone@x", testBase, nil); ok {
+		t.Fatal("a hint to nothing answered")
+	}
+	if _, left := c.nameShard(nk).ids[nk]; left {
+		t.Errorf("the hint to an uncached user stayed")
 	}
 }

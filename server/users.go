@@ -108,6 +108,8 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request, p princ
 func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal, change func(*birdie.User) error) {
 	ifMatch := r.Header.Get("If-Match")
 	id := r.PathValue("id")
+	end := s.users.begin(p.WorkspaceID, id)
+	defer end()
 	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, id, func(u *birdie.User) error {
 		if err := checkIfMatch(ifMatch, u); err != nil {
 			return err
@@ -117,7 +119,7 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal,
 		}
 		return scim.Derive(u)
 	})
-	s.users.forget(p.WorkspaceID, id) // before answering, even on error: the write may have landed
+	end() // before answering, even on error: the write may have landed
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -129,11 +131,13 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, p prin
 	ifMatch := r.Header.Get("If-Match")
 	var userName string
 	id := r.PathValue("id")
+	end := s.users.begin(p.WorkspaceID, id)
+	defer end()
 	err := s.store.DeleteUser(r.Context(), p.WorkspaceID, id, func(u birdie.User) error {
 		userName = u.UserName
 		return checkIfMatch(ifMatch, &u)
 	})
-	s.users.forget(p.WorkspaceID, id) // before answering, even on error: the write may have landed
+	end() // before answering, even on error: the write may have landed
 	info(r.Context()).userName = userName
 	if err != nil {
 		s.writeError(w, r, err)

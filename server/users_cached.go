@@ -39,7 +39,10 @@ func (s *Server) getCachedUser(w http.ResponseWriter, r *http.Request, p princip
 }
 
 // bodyBufs hold the bodies of cached answers while they are written:
-// net/http has copied or sent them when Write returns.
+// over HTTP/1.1 net/http has copied or sent them when Write returns.
+// (serve does not offer HTTP/2, whose Write may return before a large
+// body is sent when a stream is reset; a server that embeds this handler
+// behind HTTP/2 should leave the user cache off.)
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // lookupCachedUserName is a list whose only condition is userName eq

@@ -7,8 +7,11 @@ import (
 	"os"
 )
 
-// tryLock is not implemented here: without it, LockServe fails and the
-// server must run without its user cache (--user-cache-mb 0).
-func tryLock(*os.File) (bool, error) {
+// tryLock is not implemented here: a server with a user cache cannot be
+// told it is alone, and must run without it (--user-cache-mb 0).
+func tryLock(_ *os.File, exclusive bool) (bool, error) {
+	if !exclusive {
+		return true, nil
+	}
 	return false, errors.ErrUnsupported
 }

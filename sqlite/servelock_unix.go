@@ -8,10 +8,14 @@ import (
 	"syscall"
 )
 
-// tryLock takes an exclusive flock on f without waiting; held is false
-// when another open file holds it.
-func tryLock(f *os.File) (held bool, err error) {
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+// tryLock takes an flock on f without waiting, exclusive or shared; held
+// is false when another open file holds a lock that conflicts.
+func tryLock(f *os.File, exclusive bool) (held bool, err error) {
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	err = syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		return false, nil
 	}

@@ -441,7 +441,13 @@ func (s *serving) stop(t *testing.T) error {
 
 func TestRunServe(t *testing.T) {
 	eachDSN(t, func(t *testing.T, dsn string) {
-		first := startServe(t, dsn, map[string]string{})
+		// Two replicas on one SQLite file must both run without the user
+		// cache (TestServeUserCacheLock).
+		var extra []string
+		if !strings.HasPrefix(dsn, "postgres") {
+			extra = []string{"--user-cache-mb", "0"}
+		}
+		first := startServe(t, dsn, map[string]string{}, extra...)
 		out := first.stderr.String()
 		secret := tokenRE.FindString(out)
 		if secret == "" || !strings.Contains(out, `Created workspace "default"`) {
@@ -462,12 +468,7 @@ func TestRunServe(t *testing.T) {
 		}
 
 		// A second replica on the same database prints no token, and
-		// accepts the first one's. On SQLite it must run without the
-		// user cache (TestServeUserCacheLock).
-		var extra []string
-		if !strings.HasPrefix(dsn, "postgres") {
-			extra = []string{"--user-cache-mb", "0"}
-		}
+		// accepts the first one's.
 		second := startServe(t, dsn, map[string]string{}, extra...)
 		if s := second.stderr.String(); tokenRE.MatchString(s) || strings.Contains(s, "Created workspace") {
 			t.Errorf("a second serve on the same database bootstrapped again:\n%s", s)
@@ -542,37 +543,47 @@ func TestRunServe(t *testing.T) {
 	})
 }
 
-// TestServeUserCacheLock: with its user cache (the default on SQLite) one
-// serve holds the database's serve lock; a second is refused with a
-// message that says what to do, and starts once the first has stopped.
+// TestServeUserCacheLock: with its user cache (the default on SQLite) a
+// serve must be the database's only server; servers without the cache
+// may share a file with each other, never with one that has it. A
+// refused serve says what to do; other commands never take the lock.
 // PostgreSQL refuses the cache.
 func TestServeUserCacheLock(t *testing.T) {
 	old := serveLockWait
 	serveLockWait = 200 * time.Millisecond
 	t.Cleanup(func() { serveLockWait = old })
-
 	dsn := filepath.Join(t.TempDir(), "birdie.db")
-	first := startServe(t, dsn, map[string]string{})
+	serveFails := func(want string, extra ...string) {
+		t.Helper()
+		r := rtRun(t, nil, append([]string{"--db", dsn, "serve", "--addr", freeAddr(t), "--no-bootstrap"}, extra...)...)
+		if r.err == nil || !strings.Contains(r.err.Error(), want) {
+			t.Errorf("serve %v beside the running server: %v, want an error saying %q", extra, r.err, want)
+		}
+	}
+
+	cached := startServe(t, dsn, map[string]string{})
 	if _, err := os.Stat(dsn + sqlite.ServeLockSuffix); err != nil {
 		t.Fatalf("no lock file beside the database: %v", err)
 	}
-	r := rtRun(t, nil, "--db", dsn, "serve", "--addr", freeAddr(t), "--no-bootstrap")
-	if r.err == nil || !strings.Contains(r.err.Error(), "one process serves a SQLite database") || !strings.Contains(r.err.Error(), "--user-cache-mb 0") {
-		t.Errorf("a second serve with the cache on the same file: %v, want the one-process error", r.err)
-	}
-	// Other commands never take the lock.
+	serveFails("one process serves a SQLite database")
+	serveFails("start it with --user-cache-mb 0 too, or stop it", "--user-cache-mb", "0")
 	rtRun(t, map[string]string{"BIRDIE_DB": dsn}, "workspace", "list").ok(t, "workspace list")
-	// Without the cache a second process may serve the file.
-	second := startServe(t, dsn, map[string]string{}, "--user-cache-mb", "0")
-	if err := second.stop(t); err != nil {
-		t.Errorf("second serve: %v", err)
+	if err := cached.stop(t); err != nil {
+		t.Fatalf("serve: %v", err)
 	}
-	if err := first.stop(t); err != nil {
-		t.Fatalf("first serve: %v", err)
+
+	// Without the cache, several; and then no cached server beside them.
+	a := startServe(t, dsn, map[string]string{}, "--user-cache-mb", "0")
+	b := startServe(t, dsn, map[string]string{}, "--user-cache-mb", "0")
+	serveFails("one process serves a SQLite database")
+	for _, s := range []*serving{a, b} {
+		if err := s.stop(t); err != nil {
+			t.Errorf("serve without the cache: %v", err)
+		}
 	}
-	third := startServe(t, dsn, map[string]string{}) // the lock was released
-	if err := third.stop(t); err != nil {
-		t.Errorf("third serve: %v", err)
+	again := startServe(t, dsn, map[string]string{}) // every lock was released
+	if err := again.stop(t); err != nil {
+		t.Errorf("serve after the others stopped: %v", err)
 	}
 
 	if pg := os.Getenv("BIRDIE_TEST_POSTGRES_URL"); pg != "" {

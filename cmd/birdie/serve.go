@@ -27,8 +27,9 @@ const shutdownTimeout = 30 * time.Second
 const logFlushTimeout = 10 * time.Second
 
 // serveLockWait is how long serve waits for a previous server of the same
-// SQLite file to exit (a restart that overlaps the old process's drain).
-var serveLockWait = 10 * time.Second
+// SQLite file to exit: a restart that overlaps the old process's graceful
+// shutdown and last log writes.
+var serveLockWait = shutdownTimeout + logFlushTimeout + 5*time.Second
 
 func (c *cli) serve(args []string) error {
 	fs := c.flags("serve")
@@ -80,12 +81,17 @@ func (c *cli) serve(args []string) error {
 	if cacheMB > 0 && opendb.IsPostgres(c.db) {
 		return errors.New("serve: --user-cache-mb needs a SQLite database: replicas sharing PostgreSQL change each other's users, which a per-replica cache would not see (give 0 or leave it unset)")
 	}
-	if cacheMB > 0 {
-		// The user cache is right only while this process makes every
-		// change to the file's users.
-		release, err := sqlite.LockServe(c.ctx, c.db, serveLockWait)
+	if !opendb.IsPostgres(c.db) {
+		// A server with the user cache must be the file's only server;
+		// servers without it may share the file with each other.
+		release, err := sqlite.LockServe(c.ctx, c.db, cacheMB > 0, serveLockWait, func() {
+			logger.Warn("another birdie serve holds the database; waiting for it to exit", "db", c.db, "wait", serveLockWait.String())
+		})
 		if errors.Is(err, sqlite.ErrServed) {
-			return fmt.Errorf("serve: %w; one process serves a SQLite database (use PostgreSQL for several replicas, or --user-cache-mb 0 to run without the user cache)", err)
+			if cacheMB > 0 {
+				return fmt.Errorf("serve: %w; with its user cache one process serves a SQLite database (use PostgreSQL for several replicas, or start every process with --user-cache-mb 0)", err)
+			}
+			return fmt.Errorf("serve: %w with its user cache, which must be the only one; start it with --user-cache-mb 0 too, or stop it", err)
 		}
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
