@@ -59,7 +59,7 @@ func (s *Store) AppendLog(ctx context.Context, entries []birdie.LogEntry) error 
 			return err
 		}
 		return s.insertRows(ctx, tx, logUsersInsertStmts, len(minutes), func(i int, a []any) []any {
-			return append(a, minutes[i].ws, minutes[i].key, minutes[i].minute)
+			return append(a, minutes[i].ws, minutes[i].key(), minutes[i].minute)
 		})
 	})
 	if s.d.ForeignKeyViolation(err) {

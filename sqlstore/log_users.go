@@ -29,12 +29,18 @@ func floorDiv(a, b int64) int64 {
 func idKey(userID string) string     { return "i:" + userID }
 func nameKey(userName string) string { return "n:" + birdie.FoldKey(userName) }
 
-// logUserMinute is one row of provisioning_log_users.
+// logUserMinute is one row of provisioning_log_users: its user_key is
+// kind ("i:" or "n:") followed by val. The two are kept apart so that
+// checking an entry against the rows already written (every entry, every
+// request) builds no string; key builds it for the rows inserted.
 type logUserMinute struct {
 	ws     int64
-	key    string
+	kind   string // "i:" (by id) or "n:" (by folded userName)
+	val    string
 	minute int64
 }
+
+func (r logUserMinute) key() string { return r.kind + r.val }
 
 // logUsersSeen remembers the rows this store has written, so that in a
 // busy minute each is written once rather than once per entry. Forgetting
@@ -67,10 +73,10 @@ func (l *logUsersSeen) unseen(entries []birdie.LogEntry) []logUserMinute {
 	for _, e := range entries {
 		m := minuteOf(e.Time)
 		if e.UserID != "" {
-			need(logUserMinute{e.WorkspaceID, idKey(e.UserID), m})
+			need(logUserMinute{e.WorkspaceID, "i:", e.UserID, m})
 		}
 		if e.UserName != "" {
-			need(logUserMinute{e.WorkspaceID, nameKey(e.UserName), m})
+			need(logUserMinute{e.WorkspaceID, "n:", birdie.FoldKey(e.UserName), m})
 		}
 	}
 	return out
