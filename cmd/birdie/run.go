@@ -56,7 +56,17 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		return errors.New("no command given")
 	}
 	c := &cli{ctx: ctx, db: *db, getenv: getenv, stdout: stdout, stderr: stderr}
-	cmd, rest := args[0], args[1:]
+	err := c.dispatch(args[0], args[1:])
+	var help helpShown
+	if errors.As(err, &help) {
+		fmt.Fprint(stdout, help.text)
+		return nil
+	}
+	return err
+}
+
+// dispatch runs the command cmd with its arguments.
+func (c *cli) dispatch(cmd string, rest []string) error {
 	switch cmd {
 	case "serve":
 		return c.serve(rest)
@@ -71,7 +81,7 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 	case "log":
 		return c.logCmd(rest)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(c.stdout, usage)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (run 'birdie --help' for usage)", cmd)
@@ -121,7 +131,9 @@ func (c *cli) flags(name string) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, flagHelp(fs)
+		} else if err != nil {
 			return nil, fmt.Errorf("%s: %v", fs.Name(), err)
 		}
 		args = fs.Args()
@@ -131,6 +143,22 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// helpShown is what parse returns for -h/--help: run prints text to
+// stdout and exits 0, as for `birdie --help`.
+type helpShown struct{ text string }
+
+func (h helpShown) Error() string { return "help requested" }
+
+// flagHelp lists a subcommand's flags with their defaults.
+func flagHelp(fs *flag.FlagSet) helpShown {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage of birdie %s:\n", fs.Name())
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return helpShown{b.String()}
 }
 
 func envOr(getenv env, key, def string) string {

@@ -323,6 +323,16 @@ func TestRunUsageErrors(t *testing.T) {
 			t.Errorf("%s: usage not on stdout: %q", h, r.stdout)
 		}
 	}
+	// A command's --help lists its flags on stdout and succeeds.
+	for _, args := range [][]string{{"serve", "--help"}, {"serve", "-h"}, {"log", "--help"}, {"token", "create", "-h"}} {
+		r := rtRun(t, vars, args...).ok(t, strings.Join(args, " "))
+		if !strings.Contains(r.stdout, "Usage of birdie "+args[0]) || !strings.Contains(r.stdout, "-db") {
+			t.Errorf("%v: no flag list on stdout: %q", args, r.stdout)
+		}
+	}
+	if r := rtRun(t, vars, "serve", "--help"); !strings.Contains(r.stdout, "-user-cache-mb") {
+		t.Errorf("serve --help does not list --user-cache-mb: %q", r.stdout)
+	}
 }
 
 func TestRunBadDSN(t *testing.T) {
