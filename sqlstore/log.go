@@ -73,12 +73,12 @@ func (s *Store) AppendLog(ctx context.Context, entries []birdie.LogEntry) error 
 }
 
 // The provisioning log is written with prepared multi-row INSERTs of
-// rowsPerInsert rows: parsing a 100-row INSERT anew for every batch cost
+// logRowsPerInsert rows: parsing a 100-row INSERT anew for every batch cost
 // SQLite more than executing it.
 var (
-	logInsertStmts      = insertStmts(`INSERT INTO provisioning_log (`+logInsertCols+`) VALUES `, logInsertArgs, ``)
+	logInsertStmts      = insertStmts(`INSERT INTO provisioning_log (`+logInsertCols+`) VALUES `, logInsertArgs, ``, logRowsPerInsert)
 	logUsersInsertStmts = insertStmts(`INSERT INTO provisioning_log_users (workspace_id, user_key, minute) VALUES `, 3,
-		` ON CONFLICT DO NOTHING`) // another replica, or this one after forgetting, wrote it
+		` ON CONFLICT DO NOTHING`, logRowsPerInsert) // another replica, or this one after forgetting, wrote it
 )
 
 // Logs returns the entries of a workspace's log matching q, oldest first.

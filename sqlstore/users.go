@@ -25,7 +25,7 @@ var (
 		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
 	deleteUserStmt   = writeStmt(`DELETE FROM users WHERE pk = ?`)
-	insertEmailStmt  = writeStmt(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES (?, ?, ?)`)
+	insertEmailStmts = insertStmts(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES `, 3, ``, emailRowsPerInsert)
 	deleteEmailsStmt = writeStmt(`DELETE FROM user_emails WHERE user_pk = ?`)
 	addUserCountStmt = writeStmt(`INSERT INTO user_counts (workspace_id, shard, n) VALUES (?, ?, ?)
 		ON CONFLICT (workspace_id, shard) DO UPDATE SET n = user_counts.n + excluded.n`)
@@ -167,13 +167,9 @@ func (s *Store) insertEmails(ctx context.Context, tx *sql.Tx, workspaceID, pk in
 	if len(keys) == 0 {
 		return nil
 	}
-	ins := s.txStmt(ctx, tx, insertEmailStmt)
-	for _, k := range keys {
-		if _, err := ins.ExecContext(ctx, pk, workspaceID, k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.insertRows(ctx, tx, insertEmailStmts, len(keys), func(i int, a []any) []any {
+		return append(a, pk, workspaceID, keys[i])
+	})
 }
 
 // User returns one user of the workspace. ENOTFOUND if none.

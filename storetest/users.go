@@ -332,6 +332,39 @@ func testUpdateUserEmails(t *testing.T, s birdie.Store) {
 			t.Errorf("after changing emails, filter %#v matches %d users, want %d", c.filter, page.Total, c.want)
 		}
 	}
+
+	// Every email of a user with one to seven of them is found, on create
+	// and after an update to another count: the stores write a user's
+	// emails in statements of several rows.
+	for n := 1; n <= 7; n++ {
+		emails := func(prefix string, n int) []any {
+			list := make([]any, n)
+			for i := range list {
+				list[i] = map[string]any{"value": fmt.Sprintf("%s%d-%d@example.com", prefix, n, i)}
+			}
+			return list
+		}
+		u := createUser(t, s, ws.ID, makeUser(t, map[string]any{"userName": fmt.Sprintf("many%d", n), "emails": emails("a", n)}, now()))
+		for i := range n {
+			if page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Filter: emailsValueEq(fmt.Sprintf("a%d-%d@example.com", n, i)), Count: 10}); err != nil || page.Total != 1 {
+				t.Errorf("user with %d emails: email %d found %d times (%v), want once", n, i, page.Total, err)
+			}
+		}
+		m := 8 - n
+		_, err := s.UpdateUser(ctx(t), ws.ID, u.ID, func(x *birdie.User) error {
+			x.Attributes["emails"] = emails("b", m)
+			return scim.Derive(x)
+		})
+		must(t, err, "UpdateUser emails")
+		for i := range m {
+			if page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Filter: emailsValueEq(fmt.Sprintf("b%d-%d@example.com", m, i)), Count: 10}); err != nil || page.Total != 1 {
+				t.Errorf("user updated from %d to %d emails: email %d found %d times (%v), want once", n, m, i, page.Total, err)
+			}
+		}
+		if page, err := s.ListUsers(ctx(t), ws.ID, birdie.UserQuery{Filter: emailsValueEq(fmt.Sprintf("a%d-0@example.com", n)), Count: 10}); err != nil || page.Total != 0 {
+			t.Errorf("user updated from %d emails: an old email still matches %d users (%v)", n, page.Total, err)
+		}
+	}
 }
 
 func testConcurrentUpdates(t *testing.T, s birdie.Store) {
