@@ -1971,7 +1971,14 @@ func (s *faultyStore) Ping(ctx context.Context) error {
 
 func TestChecklist63_ServerFaults(t *testing.T) {
 	var fs *faultyStore
-	eachBackendWith(t, func(c *server.Config) { fs = &faultyStore{Store: c.Store}; c.Store = fs }, func(t *testing.T, e *env) {
+	eachBackendWith(t, func(c *server.Config) {
+		fs = &faultyStore{Store: c.Store}
+		c.Store = fs
+		// What is under test is the answer to a failing store; with the
+		// user cache, a user created or read before the fault would be
+		// answered from memory (TestUserCacheServesThroughStoreFaults).
+		c.UserCacheBytes = 0
+	}, func(t *testing.T, e *env) {
 		id := e.createA(t, "fault@example.com")
 		for _, fault := range []string{"error", "panic"} {
 			fs.set(fault)

@@ -9,23 +9,25 @@ import (
 	"birdie"
 )
 
-// userCache keeps the rendered JSON of recently read users, so that the
-// two requests IdPs repeat most (GET /Users/{id} and a userName eq lookup)
-// answer without a database query, a decode or an encode. It is correct
-// only while this server makes every change to the users it caches: the
-// command turns it on for SQLite, whose file one `birdie serve` process
-// holds (sqlite.LockServe), and never for PostgreSQL, whose replicas
-// change each other's users.
+// userCache keeps the rendered JSON of recently read or written users, so
+// that the two requests IdPs repeat most (GET /Users/{id} and a userName
+// eq lookup) answer without a database query, a decode or an encode.
+// It is correct only while this server makes every change to the users
+// it caches: the command turns it on for SQLite, whose file one `birdie
+// serve` process holds (sqlite.LockServe), and never for PostgreSQL,
+// whose replicas change each other's users.
 //
 // A handler that writes a user brackets the store call with begin and the
-// function it returns (end), and calls end before it answers. While a
+// write it returns, and ends that write before it answers: with end, or
+// with endWith to put the user in as the write stored it. While a
 // write is under way the user is not served from the cache, nor
 // installed in it: reads go to the store, which answers with the
 // committed state. That matters beyond the user itself: a write that
 // deletes or renames user A may share a commit with the create of B that
 // takes A's old userName (group commit answers both after one commit),
 // and once B is acknowledged no read may show A under that name. end
-// removes the user, so what a later read installs is loaded after the
+// removes the user (endWith replaces it, when no other write of its shard
+// came in between), so what a later read installs is loaded after the
 // commit. A read that misses takes a ticket, loads the user and offers
 // the result with put; put refuses it if a write began or ended in
 // between, so a load that raced a write never installs the older
@@ -201,12 +203,23 @@ func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
 		return
 	}
 	s := c.shard(e.key)
-	size := uint64(len(s.ring))
 	s.mu.Lock()
 	if (t.byID && s.gen != t.gen) || (!t.byID && c.writes.Load() != t.gen) || s.writing[e.key] > 0 {
 		s.mu.Unlock()
 		return
 	}
+	evicted := c.installLocked(s, e, body)
+	s.mu.Unlock()
+	for _, old := range evicted {
+		c.dropName(old)
+	}
+}
+
+// installLocked writes e's body into s's ring and lists e (and its
+// name), with s.mu held; it returns the entries whose bytes it
+// overwrote, for dropName once the lock is released.
+func (c *userCache) installLocked(s *userShard, e *cachedUser, body []byte) (evicted []*cachedUser) {
+	size := uint64(len(s.ring))
 	// A body never wraps around the ring's end: it starts over at 0.
 	start := s.head
 	if start%size+uint64(len(body)) > size {
@@ -214,7 +227,6 @@ func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
 	}
 	end := start + uint64(len(body))
 	// Entries whose bytes the new body overwrites leave the cache.
-	var evicted []*cachedUser
 	for s.first < len(s.fifo) && s.fifo[s.first].pos+size < end {
 		old := s.fifo[s.first]
 		s.fifo[s.first] = nil
@@ -241,20 +253,17 @@ func (c *userCache) put(e *cachedUser, body []byte, t ticket) {
 	ns.mu.Lock()
 	ns.ids[nk] = e.key.id
 	ns.mu.Unlock()
-	s.mu.Unlock()
-	for _, old := range evicted {
-		c.dropName(old)
-	}
+	return evicted
 }
 
-// begin marks a write of the user as under way: until the function it
-// returns is called, the user is neither served from the cache nor
-// installed in it. Call that function (end) once the store's write has
-// returned, whatever its outcome, and before answering; further calls
-// do nothing, so it may also be deferred against panics.
-func (c *userCache) begin(ws int64, id string) (end func()) {
+// begin marks a write of the user as under way: until it ends, the user
+// is neither served from the cache nor installed in it. End it once the
+// store's write has returned, whatever its outcome, and before answering:
+// with end, or with endWith to install the user as the write left it.
+// Ending twice does nothing, so end may also be deferred against panics.
+func (c *userCache) begin(ws int64, id string) *userWrite {
 	if c == nil {
-		return func() {}
+		return nil
 	}
 	k := userKey{ws, id}
 	s := c.shard(k)
@@ -262,25 +271,55 @@ func (c *userCache) begin(ws int64, id string) (end func()) {
 	s.gen++
 	c.writes.Add(1)
 	s.writing[k]++
+	w := &userWrite{c: c, s: s, k: k, gen: s.gen}
 	s.mu.Unlock()
-	ended := false
-	return func() {
-		if ended {
-			return
-		}
-		ended = true
-		s.mu.Lock()
-		s.gen++
-		c.writes.Add(1)
-		if s.writing[k]--; s.writing[k] == 0 {
-			delete(s.writing, k)
-		}
-		old, ok := s.items[k]
-		delete(s.items, k) // its bytes stay in the ring until overwritten
-		s.mu.Unlock()
-		if ok {
-			c.dropName(old)
-		}
+	return w
+}
+
+// userWrite is a write under way (begin).
+type userWrite struct {
+	c     *userCache
+	s     *userShard
+	k     userKey
+	gen   uint64 // the shard's generation just after begin
+	ended bool
+}
+
+// end ends the write and removes the user from the cache.
+func (w *userWrite) end() { w.endWith(nil, nil) }
+
+// endWith ends the write and installs e, the user as this write stored
+// it, rendered as body, so that the read IdPs make next (Okta reads a
+// user before each PUT) finds it. It installs nothing, as end, unless
+// this was the shard's only write since begin: then no later version of
+// the user can have been committed in between.
+func (w *userWrite) endWith(e *cachedUser, body []byte) {
+	if w == nil || w.ended {
+		return
+	}
+	w.ended = true
+	c, s, k := w.c, w.s, w.k
+	s.mu.Lock()
+	s.gen++
+	c.writes.Add(1)
+	if s.writing[k]--; s.writing[k] == 0 {
+		delete(s.writing, k)
+	}
+	old, listed := s.items[k]
+	delete(s.items, k) // its bytes stay in the ring until overwritten
+	var evicted []*cachedUser
+	installed := e != nil && e.key == k && s.gen == w.gen+1 && s.writing[k] == 0 && len(body) <= c.perShard
+	if installed {
+		evicted = c.installLocked(s, e, body)
+	}
+	s.mu.Unlock()
+	// The old entry's name leaves the index, unless the new entry has
+	// just put the same name there.
+	if listed && !(installed && birdie.FoldKey(old.userName) == birdie.FoldKey(e.userName)) {
+		c.dropName(old)
+	}
+	for _, ev := range evicted {
+		c.dropName(ev)
 	}
 }
 

@@ -207,3 +207,29 @@ func versionNumber(t *testing.T, v string) int {
 	}
 	return n
 }
+
+// TestUserCacheServesThroughStoreFaults: a user the server has just
+// written is answered from the cache, without the store, so a failing
+// store does not stop Okta's read-before-PUT of a user it just changed;
+// a user that is not cached gets the store's 500.
+func TestUserCacheServesThroughStoreFaults(t *testing.T) {
+	var fs *faultyStore
+	e := newEnv(t, testbackend.SQLite(), func(c *server.Config) {
+		fs = &faultyStore{Store: c.Store}
+		c.Store = fs
+		c.UserCacheBytes = server.DefaultUserCacheBytes
+	})
+	written := e.createA(t, "written@example.com")
+	patched := e.createA(t, "patched@example.com")
+	wantStatus(t, e.A(t, "PATCH", base+"/Users/"+patched, patchOps(op("replace", "displayName", "P"))), http.StatusOK)
+	fs.set("error")
+	defer fs.set("")
+	for _, id := range []string{written, patched} {
+		r := e.A(t, "GET", base+"/Users/"+id, nil)
+		wantStatus(t, r, http.StatusOK)
+		if id == patched && getStr(r.Body, "displayName") != "P" {
+			t.Errorf("the cached user is not the one the PATCH stored: %s", r.Raw)
+		}
+	}
+	wantError(t, e.A(t, "GET", base+"/Users/"+written+"?attributes=userName", nil), http.StatusInternalServerError, "")
+}

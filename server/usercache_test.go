@@ -20,7 +20,7 @@ func testBody(id string, n int) []byte {
 }
 
 // forget is a whole write of the user: begin and end.
-func forget(c *userCache, ws int64, id string) { c.begin(ws, id)() }
+func forget(c *userCache, ws int64, id string) { c.begin(ws, id).end() }
 
 func mustGet(t *testing.T, c *userCache, ws int64, id string, want []byte) {
 	t.Helper()
@@ -208,13 +208,13 @@ func TestUserCacheWriteUnderWay(t *testing.T) {
 	}
 	// Two writes at once: the user stays out until both ended.
 	end2 := c.begin(1, "a")
-	end()
-	end() // a second call does nothing
+	end.end()
+	end.end() // a second call does nothing
 	c.put(testEntry(1, "a", "x@example.com"), body, c.ticketFor(1, "a"))
 	if _, _, ok := c.get(1, "a", testBase, nil); ok {
 		t.Errorf("the user was cached while a second write was under way")
 	}
-	end2()
+	end2.end()
 	if c.len() != 0 {
 		t.Errorf("%d entries after the writes ended, want 0", c.len())
 	}
@@ -234,4 +234,56 @@ func TestUserCacheDropsDeadHints(t *testing.T) {
 	if _, left := c.nameShard(nk).ids[nk]; left {
 		t.Errorf("the hint to an uncached user stayed")
 	}
+}
+
+// A write may install the user as it stored it, unless another write of
+// the same shard began or ended meanwhile (a later version may then be
+// committed); the old entry's name leaves the index when the name
+// changed.
+func TestUserCacheEndWith(t *testing.T) {
+	c := newUserCache(1 << 20)
+	c.put(testEntry(1, "a", "old@x"), testBody("a", 40), c.ticketFor(1, "a"))
+	w := c.begin(1, "a")
+	w.endWith(testEntry(1, "a", "new@x"), testBody("a", 60))
+	mustGet(t, c, 1, "a", testBody("a", 60))
+	if _, _, ok := c.byName(1, "old@x", testBase, nil); ok {
+		t.Errorf("the old name still answers")
+	}
+	if _, _, ok := c.byName(1, "NEW@x", testBase, nil); !ok {
+		t.Errorf("the new name does not answer")
+	}
+	// Same name in another case: the name stays indexed.
+	w = c.begin(1, "a")
+	w.endWith(testEntry(1, "a", "New@X"), testBody("a", 70))
+	if _, _, ok := c.byName(1, "new@x", testBase, nil); !ok {
+		t.Errorf("a change of case dropped the name")
+	}
+
+	// Two overlapping writes of the same user: neither installs.
+	w1, w2 := c.begin(1, "a"), c.begin(1, "a")
+	w2.endWith(testEntry(1, "a", "new@x"), testBody("a", 80))
+	w1.endWith(testEntry(1, "a", "new@x"), testBody("a", 90))
+	if _, _, ok := c.get(1, "a", testBase, nil); ok {
+		t.Errorf("an overlapping write installed its version")
+	}
+	// Another user's write in the same shard in between: no install.
+	other := "b"
+	for i := 0; c.shard(userKey{1, other}) != c.shard(userKey{1, "a"}); i++ {
+		other = fmt.Sprintf("b%d", i)
+	}
+	w = c.begin(1, "a")
+	forget(c, 1, other)
+	w.endWith(testEntry(1, "a", "new@x"), testBody("a", 50))
+	if _, _, ok := c.get(1, "a", testBase, nil); ok {
+		t.Errorf("installed although the shard changed during the write")
+	}
+	// endWith after end does nothing.
+	w = c.begin(1, "a")
+	w.end()
+	w.endWith(testEntry(1, "a", "new@x"), testBody("a", 50))
+	if _, _, ok := c.get(1, "a", testBase, nil); ok {
+		t.Errorf("endWith after end installed")
+	}
+	var none *userCache
+	none.begin(1, "a").endWith(testEntry(1, "a", "x"), nil) // no cache: nothing, no panic
 }

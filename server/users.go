@@ -26,11 +26,14 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		return
 	}
 	info(r.Context()).userName = u.UserName // logged even if the create fails (a taken userName)
+	write := s.users.begin(p.WorkspaceID, u.ID)
+	defer write.end()
 	if err := s.store.CreateUser(r.Context(), p.WorkspaceID, u); err != nil {
+		write.end()
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeUser(w, r, http.StatusCreated, &u)
+	s.writeWritten(w, r, http.StatusCreated, p.WorkspaceID, &u, write)
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, p principal) {
@@ -108,8 +111,8 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request, p princ
 func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal, change func(*birdie.User) error) {
 	ifMatch := r.Header.Get("If-Match")
 	id := r.PathValue("id")
-	end := s.users.begin(p.WorkspaceID, id)
-	defer end()
+	write := s.users.begin(p.WorkspaceID, id)
+	defer write.end()
 	u, err := s.store.UpdateUser(r.Context(), p.WorkspaceID, id, func(u *birdie.User) error {
 		if err := checkIfMatch(ifMatch, u); err != nil {
 			return err
@@ -119,25 +122,25 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request, p principal,
 		}
 		return scim.Derive(u)
 	})
-	end() // before answering, even on error: the write may have landed
 	if err != nil {
+		write.end() // before answering, even on error: the write may have landed
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeUser(w, r, http.StatusOK, &u)
+	s.writeWritten(w, r, http.StatusOK, p.WorkspaceID, &u, write)
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request, p principal) {
 	ifMatch := r.Header.Get("If-Match")
 	var userName string
 	id := r.PathValue("id")
-	end := s.users.begin(p.WorkspaceID, id)
-	defer end()
+	write := s.users.begin(p.WorkspaceID, id)
+	defer write.end()
 	err := s.store.DeleteUser(r.Context(), p.WorkspaceID, id, func(u birdie.User) error {
 		userName = u.UserName
 		return checkIfMatch(ifMatch, &u)
 	})
-	end() // before answering, even on error: the write may have landed
+	write.end() // before answering, even on error: the write may have landed
 	info(r.Context()).userName = userName
 	if err != nil {
 		s.writeError(w, r, err)
@@ -186,6 +189,30 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, 
 	}
 	body := scim.AppendUserList(make([]byte, 0, 512+1024*len(page.Users)), page.Users, lp, s.baseURL(r), proj)
 	writeBody(w, http.StatusOK, body)
+}
+
+// writeWritten answers a create or change with the user as stored, and
+// ends write before answering: with the user cache, by installing the
+// rendered user, which is also the answer when no attributes or
+// excludedAttributes were asked for.
+func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, status int, ws int64, u *birdie.User, write *userWrite) {
+	if s.users == nil {
+		s.writeUser(w, r, status, u)
+		return
+	}
+	base := s.baseURL(r)
+	e, body := renderCached(ws, u, base, make([]byte, 0, 1024))
+	write.endWith(e, body)
+	if r.URL.RawQuery != "" {
+		s.writeUser(w, r, status, u) // with its projection
+		return
+	}
+	noteUser(r, u)
+	w.Header().Set("ETag", e.etag)
+	if status == http.StatusCreated {
+		w.Header().Set("Location", scim.Location(base, u.ID))
+	}
+	writeBody(w, status, body)
 }
 
 // writeUser answers with one user, its ETag and, on create, its Location.
