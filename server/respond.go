@@ -3,8 +3,10 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 
 	"birdie/scim"
@@ -72,6 +74,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		if errors.As(err, &mbe) {
 			w.Header().Set("Connection", "close")
 			return nil, tooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The server's read timeout passed with the body incomplete:
+			// a slow or stalled client, not a malformed request.
+			w.Header().Set("Connection", "close")
+			got := fmt.Sprintf("%d bytes", len(body))
+			if r.ContentLength >= 0 {
+				got = fmt.Sprintf("%d of %d bytes", len(body), r.ContentLength)
+			}
+			return nil, scim.Errorf(http.StatusRequestTimeout, "", "the request body did not arrive in time (%s read); send the request again", got)
 		}
 		return nil, scim.BadRequest(scim.ErrInvalidSyntax, "could not read the request body: %v", err)
 	}
