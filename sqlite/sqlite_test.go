@@ -28,6 +28,17 @@ func openTemp(t testing.TB) *sqlstore.Store {
 	return s
 }
 
+// openWithWorkspace is openTemp with one workspace, "acme", in it.
+func openWithWorkspace(t testing.TB) (*sqlstore.Store, birdie.Workspace) {
+	t.Helper()
+	s := openTemp(t)
+	ws, err := s.CreateWorkspace(context.Background(), "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ws
+}
+
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) birdie.Store { return openTemp(t) })
 }
@@ -156,12 +167,8 @@ func TestReopen(t *testing.T) {
 // the Store can see (the entries are gone either way) but which would
 // otherwise grow forever.
 func TestPruneLogsDeletesUserMinutes(t *testing.T) {
-	s := openTemp(t)
+	s, ws := openWithWorkspace(t)
 	ctx := t.Context()
-	ws, err := s.CreateWorkspace(ctx, "acme", "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cutoff := time.Now().Add(-30 * 24 * time.Hour)
 	var entries []birdie.LogEntry
 	for i := range 1500 { // more than one pruning chunk
@@ -194,12 +201,8 @@ func TestPruneLogsDeletesUserMinutes(t *testing.T) {
 // attribute, sort key, direction and number of OR-ed terms makes a new
 // text, and every one must still answer right, prepared or not.
 func TestManyQueryShapes(t *testing.T) {
-	s := openTemp(t)
+	s, ws := openWithWorkspace(t)
 	ctx := t.Context()
-	ws, err := s.CreateWorkspace(ctx, "acme", "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	users := make([]birdie.User, 3)
 	for i := range users {
@@ -248,12 +251,8 @@ func TestManyQueryShapes(t *testing.T) {
 // TestWritesAfterClose checks that writes racing with Close fail at once
 // with an error, instead of waiting for a batcher that has stopped.
 func TestWritesAfterClose(t *testing.T) {
-	s := openTemp(t)
+	s, ws := openWithWorkspace(t)
 	ctx := t.Context()
-	ws, err := s.CreateWorkspace(ctx, "acme", "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
