@@ -52,7 +52,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request, p princip
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	s.writeUser(w, r, http.StatusOK, &u)
+	s.writeUser(w, r, http.StatusOK, &u, nil)
 }
 
 // handleReplaceUser is PUT: the body replaces every client attribute, with
@@ -197,27 +197,19 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p principal, 
 // excludedAttributes were asked for.
 func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, status int, ws int64, u *birdie.User, write *userWrite) {
 	if s.users == nil {
-		s.writeUser(w, r, status, u)
+		s.writeUser(w, r, status, u, nil)
 		return
 	}
-	base := s.baseURL(r)
-	e, body := renderCached(ws, u, base, make([]byte, 0, 1024))
+	e, body := renderCached(ws, u, s.baseURL(r), make([]byte, 0, 1024))
 	write.endWith(e, body)
-	if r.URL.RawQuery != "" {
-		s.writeUser(w, r, status, u) // with its projection
-		return
-	}
-	noteUser(r, u)
-	w.Header().Set("ETag", e.etag)
-	if status == http.StatusCreated {
-		w.Header().Set("Location", scim.Location(base, u.ID))
-	}
-	writeBody(w, status, body)
+	s.writeUser(w, r, status, u, body)
 }
 
 // writeUser answers with one user, its ETag and, on create, its Location.
 // attributes/excludedAttributes are honoured here too (RFC 7644 §3.9).
-func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u *birdie.User) {
+// rendered, if not nil, is the user as scim.AppendUser renders it, the
+// answer when neither is asked for.
+func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u *birdie.User, rendered []byte) {
 	noteUser(r, u)
 	q := r.URL.Query()
 	proj := scim.NewProjection(scim.SplitList(q.Get("attributes")), scim.SplitList(q.Get("excludedAttributes")))
@@ -226,7 +218,10 @@ func (s *Server) writeUser(w http.ResponseWriter, r *http.Request, status int, u
 	if status == http.StatusCreated {
 		w.Header().Set("Location", scim.Location(base, u.ID))
 	}
-	writeBody(w, status, scim.AppendProjectedUser(make([]byte, 0, 1024), u, base, proj))
+	if rendered == nil || !proj.IsZero() {
+		rendered = scim.AppendProjectedUser(make([]byte, 0, 1024), u, base, proj)
+	}
+	writeBody(w, status, rendered)
 }
 
 // noteUser records which user the request concerned, for the provisioning

@@ -596,6 +596,14 @@ func TestServeUserCacheLock(t *testing.T) {
 		t.Errorf("serve after the others stopped: %v", err)
 	}
 
+	for _, bad := range []string{"-2", "4097", "lots"} {
+		r := rtRun(t, nil, "--db", dsn, "serve", "--addr", freeAddr(t), "--user-cache-mb", bad)
+		r.fails(t, "--user-cache-mb "+bad)
+		if r.err != nil && !strings.Contains(r.err.Error(), "user-cache-mb") {
+			t.Errorf("--user-cache-mb %s: the error %q does not name the flag", bad, r.err)
+		}
+	}
+
 	if pg := os.Getenv("BIRDIE_TEST_POSTGRES_URL"); pg != "" {
 		r := rtRun(t, nil, "--db", pg, "serve", "--addr", freeAddr(t), "--user-cache-mb", "8")
 		if r.err == nil || !strings.Contains(r.err.Error(), "needs a SQLite database") {

@@ -26,6 +26,10 @@ const shutdownTimeout = 30 * time.Second
 // may take at exit.
 const logFlushTimeout = 10 * time.Second
 
+// maxUserCacheMB bounds --user-cache-mb: the cache is reserved whole at
+// start, and beyond a few GiB a typo would take the machine's memory.
+const maxUserCacheMB = 4096
+
 // serveLockWait is how long serve waits for a previous server of the same
 // SQLite file to exit: a restart that overlaps the old process's graceful
 // shutdown and last log writes.
@@ -72,6 +76,9 @@ func (c *cli) serve(args []string) error {
 	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
 
 	cacheMB := *userCacheMB
+	if cacheMB < -1 || cacheMB > maxUserCacheMB {
+		return fmt.Errorf("serve: --user-cache-mb %d: want 0 (off) to %d MiB, or -1 for the default (%d on SQLite, off on PostgreSQL)", cacheMB, maxUserCacheMB, server.DefaultUserCacheBytes>>20)
+	}
 	if cacheMB < 0 {
 		cacheMB = server.DefaultUserCacheBytes >> 20
 		if opendb.IsPostgres(c.db) {
