@@ -16,6 +16,15 @@ import (
 	"birdie/sqlstore"
 )
 
+// TestMain lets the test binary be the bare baseline's child process, as
+// the bench binary is (startBareChild runs its own executable).
+func TestMain(m *testing.M) {
+	if serveBareChild() {
+		return
+	}
+	os.Exit(m.Run())
+}
+
 // TestBenchTiny runs the whole bench small (a real birdie binary, every
 // operation for one second, the import) and checks that the table has
 // every row, each with requests, a rate and no error, and that the import
@@ -37,7 +46,7 @@ func TestBenchTiny(t *testing.T) {
 	t.Logf("\n%s", out.String())
 
 	want := []string{
-		"bare net/http GET", "GET /Users/{id}", "GET filter=userName eq", "GET filter=externalId eq",
+		"bare net/http GET", "bare net/http GET, in the bench's process", "GET /Users/{id}", "GET filter=userName eq", "GET filter=externalId eq",
 		"GET filter=emails.value eq", "GET filter=…account…:email eq", "GET /Users?count=0",
 		"POST /Users", "PATCH active (Okta)", "PUT /Users/{id}",
 	}
@@ -50,6 +59,9 @@ func TestBenchTiny(t *testing.T) {
 		}
 		if row.Requests == 0 || row.RPS <= 0 || row.Ratio <= 0 || row.P50 <= 0 || row.P99 < row.P50 {
 			t.Errorf("%s: %d requests, %.0f req/s, ratio %.2f, p50 %s, p99 %s", row.Name, row.Requests, row.RPS, row.Ratio, row.P50, row.P99)
+		}
+		if hasInproc := row.InprocRatio > 0; hasInproc != (i >= 1) {
+			t.Errorf("%s: ratio to the in-process baseline %.2f (every row from the in-process baseline's on has one)", row.Name, row.InprocRatio)
 		}
 		if row.Errors != 0 {
 			t.Errorf("%s: %d errors: %v", row.Name, row.Errors, row.Samples)
@@ -91,8 +103,11 @@ func TestBenchTiny(t *testing.T) {
 		t.Errorf("JSON report: %d operations, import %v, users %d", len(j.Operations), j.Import, j.Users)
 	}
 	for i, op := range j.Operations {
-		if measured := op.ServerCPUUS > 0; measured != (i > 0) {
-			t.Errorf("JSON report: %s has server CPU %.0f µs/request (the baseline has none, every other row some)", op.Name, op.ServerCPUUS)
+		if measured := op.ServerCPUUS > 0; measured != (i != 1) {
+			t.Errorf("JSON report: %s has server CPU %.0f µs/request (the in-process baseline has none, every other row some)", op.Name, op.ServerCPUUS)
+		}
+		if i == 0 && op.Ratio != 1 {
+			t.Errorf("JSON report: the baseline's ratio to itself is %.2f", op.Ratio)
 		}
 	}
 }

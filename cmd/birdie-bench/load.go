@@ -48,9 +48,21 @@ type operation struct {
 	// Check, if set, vets the body of one probe request made before the
 	// measurement, to catch a bench that would measure the wrong thing
 	// (a filter matching no one, say).
-	Check func(body []byte) error
-	bare  bool // the baseline: authentication headers are not sent
+	Check  func(body []byte) error
+	target target
 }
+
+// target is the server an operation's requests go to.
+type target int
+
+const (
+	toBirdie target = iota // the birdie server under test
+	toBare                 // the bare baseline in its own process: the ratios' denominator
+	toInproc               // the bare baseline in the bench's process
+)
+
+// baseURLs are the servers' base URLs: birdie's is its SCIM base.
+type baseURLs struct{ bare, inproc, birdie string }
 
 // poolSize bounds the pre-built URLs and bodies per operation: enough
 // distinct users that the database cannot serve them all from a few hot
@@ -60,7 +72,8 @@ const poolSize = 20000
 // operations lists what the bench measures, in order. The baseline comes
 // first (every ratio needs it); GET /Users?count=0 runs before POST so
 // that its total is exactly the seeded count.
-func operations(bareBase, base string, s *seeded, clients int) []operation {
+func operations(srvs baseURLs, s *seeded, clients int) []operation {
+	base := srvs.birdie
 	n := len(s.IDs)
 	pool := make([]int, min(n, poolSize)) // random seeded users
 	for k := range pool {
@@ -95,7 +108,8 @@ func operations(bareBase, base string, s *seeded, clients int) []operation {
 	idURLs := urls(func(i int) string { return base + "/Users/" + s.IDs[i] })
 
 	ops := []operation{
-		{Name: "bare net/http GET", Method: http.MethodGet, Status: http.StatusOK, bare: true, Gen: fixed(bareBase + "/scim/v2/Users/bare")},
+		{Name: "bare net/http GET", Method: http.MethodGet, Status: http.StatusOK, target: toBare, Gen: fixed(srvs.bare + "/scim/v2/Users/bare")},
+		{Name: "bare net/http GET, in the bench's process", Method: http.MethodGet, Status: http.StatusOK, target: toInproc, Gen: fixed(srvs.inproc + "/scim/v2/Users/bare")},
 		{Name: "GET /Users/{id}", Method: http.MethodGet, Status: http.StatusOK, Gen: cycle(idURLs)},
 		{Name: `GET filter=userName eq`, Method: http.MethodGet, Status: http.StatusOK, Check: wantTotal(1),
 			Gen: cycle(filter("userName", userName))},
@@ -180,28 +194,34 @@ type opResult struct {
 	Elapsed  time.Duration
 	RPS      float64
 	Ratio    float64 // RPS / the baseline's RPS
-	P50, P99 time.Duration
-	Max      time.Duration
-	Samples  []string // the first few errors, for the report
+	// InprocRatio is RPS / the in-process baseline's RPS, for rows
+	// after it (zero before).
+	InprocRatio float64
+	P50, P99    time.Duration
+	Max         time.Duration
+	Samples     []string // the first few errors, for the report
 	// ServerCPU is the CPU time (user and system) the server process
 	// used per measured request: the cost of the operation, steadier
 	// than req/s on a machine the load generator shares. Zero for the
-	// baseline, which runs inside the bench.
+	// in-process baseline, whose CPU time cannot be told from the
+	// client's.
 	ServerCPU time.Duration
 }
 
 // loadGen drives operations with a pool of client goroutines.
 type loadGen struct {
-	ctx      context.Context
-	client   *http.Client
-	clients  int
-	duration time.Duration
-	warmup   time.Duration
-	logf     func(string, ...any)
-	token    string
-	bareRPS  float64
-	// serverCPU reads the server's CPU time so far; nil if it cannot.
-	serverCPU func() (time.Duration, error)
+	ctx       context.Context
+	client    *http.Client
+	clients   int
+	duration  time.Duration
+	warmup    time.Duration
+	logf      func(string, ...any)
+	token     string
+	bareRPS   float64 // the baseline's, once measured
+	inprocRPS float64 // the in-process baseline's, once measured
+	// cpu reads a target's CPU time so far; a target without one is not
+	// measured.
+	cpu map[target]func() (time.Duration, error)
 }
 
 // worker is one client goroutine's tally. Latencies go to a plain slice
@@ -235,10 +255,11 @@ func (lg *loadGen) run(op operation) (opResult, error) {
 	end := measureFrom.Add(lg.duration)
 	var wg sync.WaitGroup
 	cpuStart := make(chan time.Duration, 1)
-	if lg.serverCPU != nil && !op.bare {
+	serverCPU := lg.cpu[op.target]
+	if serverCPU != nil {
 		go func() {
 			time.Sleep(time.Until(measureFrom))
-			if d, err := lg.serverCPU(); err == nil {
+			if d, err := serverCPU(); err == nil {
 				cpuStart <- d
 			}
 			close(cpuStart)
@@ -280,7 +301,7 @@ func (lg *loadGen) run(op operation) (opResult, error) {
 	}
 	var cpu time.Duration
 	if start, ok := <-cpuStart; ok {
-		if end, err := lg.serverCPU(); err == nil {
+		if end, err := serverCPU(); err == nil {
 			cpu = end - start
 		}
 	}
@@ -306,11 +327,17 @@ func (lg *loadGen) run(op operation) (opResult, error) {
 	if cpu > 0 && res.Requests > 0 {
 		res.ServerCPU = cpu / time.Duration(res.Requests)
 	}
-	if op.bare {
+	switch op.target {
+	case toBare:
 		lg.bareRPS = res.RPS
+	case toInproc:
+		lg.inprocRPS = res.RPS
 	}
 	if lg.bareRPS > 0 {
 		res.Ratio = res.RPS / lg.bareRPS
+	}
+	if lg.inprocRPS > 0 {
+		res.InprocRatio = res.RPS / lg.inprocRPS
 	}
 	lg.logf("%s: %.0f req/s, p50 %s, p99 %s, %d errors, server CPU %s/request", op.Name, res.RPS, fmtDur(res.P50), fmtDur(res.P99), res.Errors, fmtCPU(res.ServerCPU))
 	return res, nil
@@ -343,7 +370,7 @@ func (lg *loadGen) probe(op operation, hdr, bodyHdr http.Header) error {
 // shared read-only by all its requests (the transport only reads them).
 func (lg *loadGen) headers(op operation, withBody bool) http.Header {
 	h := http.Header{"Accept": {"application/scim+json"}, "User-Agent": {"birdie-bench"}}
-	if !op.bare {
+	if op.target == toBirdie {
 		h.Set("Authorization", "Bearer "+lg.token)
 	}
 	if withBody {

@@ -4,10 +4,12 @@
 // uses with C concurrent keep-alive clients for a fixed time, pages through
 // every user the way Okta's import does, and prints one table.
 //
-// Every rate is also given as a ratio to a bare net/http server, in this
-// process, answering a fixed user-sized body to the same client pool: on a
-// shared, noisy machine absolute numbers drift from run to run, the ratio
-// much less, and it says how much of the cost is Birdie's own.
+// Every rate is also given as a ratio to a bare net/http server answering a
+// fixed user-sized body to the same client pool, run as a child process as
+// birdie is (and, in its own column, to the same server run inside the
+// bench's process; see bare.go): on a shared, noisy machine absolute
+// numbers drift from run to run, the ratio much less, and it says how much
+// of the cost is Birdie's own.
 //
 //	go run ./cmd/birdie-bench                                   # 10k users, SQLite in a temp dir
 //	go run ./cmd/birdie-bench --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
@@ -59,6 +61,9 @@ type config struct {
 }
 
 func main() {
+	if serveBareChild() {
+		return
+	}
 	cfg := config{Stdout: os.Stdout, Progress: os.Stderr}
 	flag.IntVar(&cfg.Users, "users", 10000, "users to seed")
 	flag.StringVar(&cfg.DB, "db", "", "database: empty for a fresh SQLite file in a temp dir, or a postgres:// URL (a fresh schema is created in it and dropped at the end)")
@@ -105,8 +110,8 @@ func run(ctx context.Context, cfg config) (*report, error) {
 		// Checked before seeding, which can take minutes.
 		var names []string
 		matched := strings.Contains(importRowName, cfg.Only)
-		for _, op := range operations("", "", &seeded{IDs: []string{"x"}}, 1) {
-			if !op.bare {
+		for _, op := range operations(baseURLs{}, &seeded{IDs: []string{"x"}}, 1) {
+			if op.target == toBirdie {
 				names = append(names, op.Name)
 				matched = matched || strings.Contains(op.Name, cfg.Only)
 			}
@@ -180,11 +185,19 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	bareAddr, closeBare, err := startBare(bareBody)
+	bare, err := startBareChild(ctx, bareBody, tmp)
 	if err != nil {
 		return nil, err
 	}
-	defer closeBare()
+	defer bare.stop()
+	if err := bare.waitReady(ctx, client, 30*time.Second); err != nil {
+		return nil, fmt.Errorf("bare baseline: %w", err)
+	}
+	inprocAddr, closeInproc, err := startBare(bareBody)
+	if err != nil {
+		return nil, err
+	}
+	defer closeInproc()
 
 	rep := &report{
 		Users: cfg.Users, Clients: cfg.Clients, Duration: cfg.Duration, Warmup: cfg.Warmup,
@@ -192,9 +205,10 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	rep.fillEnv()
 
-	lg := &loadGen{ctx: ctx, client: client, clients: cfg.Clients, duration: cfg.Duration, warmup: cfg.Warmup, logf: logf, token: seed.Token, serverCPU: srv.cpu}
-	for _, op := range operations("http://"+bareAddr, "http://"+srv.addr+"/scim/v2", seed, cfg.Clients) {
-		if cfg.Only != "" && !op.bare && !strings.Contains(op.Name, cfg.Only) {
+	lg := &loadGen{ctx: ctx, client: client, clients: cfg.Clients, duration: cfg.Duration, warmup: cfg.Warmup, logf: logf, token: seed.Token,
+		cpu: map[target]func() (time.Duration, error){toBirdie: srv.cpu, toBare: bare.cpu}}
+	for _, op := range operations(baseURLs{bare: "http://" + bare.addr, inproc: "http://" + inprocAddr, birdie: "http://" + srv.addr + "/scim/v2"}, seed, cfg.Clients) {
+		if cfg.Only != "" && op.target == toBirdie && !strings.Contains(op.Name, cfg.Only) {
 			continue
 		}
 		res, err := lg.run(op)
@@ -218,6 +232,9 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	if err := srv.stop(); err != nil {
 		logf("server did not stop cleanly: %v (log: %s)", err, srv.logTail())
+	}
+	if err := bare.stop(); err != nil {
+		logf("bare baseline did not stop cleanly: %v (log: %s)", err, bare.logTail())
 	}
 	rep.writeTable(cfg.Stdout)
 	if cfg.JSON != "" {

@@ -56,12 +56,16 @@ const importRowName = "full import (startIndex, count=100, 1 client)"
 // writeTable prints the results as one aligned Markdown table followed by
 // the context lines, ready to paste into a pull request.
 func (r *report) writeTable(w io.Writer) {
-	rows := [][]string{{"operation", "req/s", "× bare", "p50", "p99", "errors", "server CPU/req"}}
+	rows := [][]string{{"operation", "req/s", "× bare", "× in-process bare", "p50", "p99", "errors", "server CPU/req"}}
 	for _, row := range r.Rows {
-		rows = append(rows, []string{row.Name, fmt.Sprintf("%.0f", row.RPS), fmt.Sprintf("%.2f", row.Ratio), fmtDur(row.P50), fmtDur(row.P99), fmt.Sprint(row.Errors), fmtCPU(row.ServerCPU)})
+		inproc := "–"
+		if row.InprocRatio > 0 {
+			inproc = fmt.Sprintf("%.2f", row.InprocRatio)
+		}
+		rows = append(rows, []string{row.Name, fmt.Sprintf("%.0f", row.RPS), fmt.Sprintf("%.2f", row.Ratio), inproc, fmtDur(row.P50), fmtDur(row.P99), fmt.Sprint(row.Errors), fmtCPU(row.ServerCPU)})
 	}
 	if imp := r.Import; imp != nil {
-		rows = append(rows, []string{importRowName + " [pages/s]", fmt.Sprintf("%.1f", float64(imp.Pages)/imp.Elapsed.Seconds()), "–", fmtDur(imp.P50), fmtDur(imp.P99), fmt.Sprint(len(imp.Problems)), "–"})
+		rows = append(rows, []string{importRowName + " [pages/s]", fmt.Sprintf("%.1f", float64(imp.Pages)/imp.Elapsed.Seconds()), "–", "–", fmtDur(imp.P50), fmtDur(imp.P99), fmt.Sprint(len(imp.Problems)), "–"})
 	}
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -114,7 +118,7 @@ func (r *report) writeTable(w io.Writer) {
 	fmt.Fprintf(w, "- users: %d, clients: %d, duration: %s per operation (+%s warm-up), store: %s\n",
 		r.Users, r.Clients, r.Duration, r.Warmup, r.Store)
 	fmt.Fprintf(w, "- server peak RSS (VmHWM): %.1f MB, RSS at end: %.1f MB\n", r.PeakRSSMB, r.RSSMB)
-	fmt.Fprintf(w, "- %s %s, GOMAXPROCS %d, %d CPUs; bench client and server share the machine; bare body %d bytes\n",
+	fmt.Fprintf(w, "- %s %s, GOMAXPROCS %d, %d CPUs; bench client and server share the machine; bare body %d bytes; × bare: to the bare server in its own process, as birdie runs\n",
 		r.GoVersion, r.Platform, r.GOMAXPROCS, r.NumCPU, r.BareBodyBytes)
 	for _, row := range r.Rows {
 		for _, s := range row.Samples {
@@ -167,9 +171,12 @@ type jsonOp struct {
 	Errors   int     `json:"errors"`
 	RPS      float64 `json:"rps"`
 	Ratio    float64 `json:"ratio_to_bare"`
-	P50MS    float64 `json:"p50_ms"`
-	P99MS    float64 `json:"p99_ms"`
-	MaxMS    float64 `json:"max_ms"`
+	// InprocRatio is the ratio to the bare server run in the bench's
+	// own process (0 for the rows before it).
+	InprocRatio float64 `json:"ratio_to_inprocess_bare,omitempty"`
+	P50MS       float64 `json:"p50_ms"`
+	P99MS       float64 `json:"p99_ms"`
+	MaxMS       float64 `json:"max_ms"`
 	// ServerCPUUS is the server's CPU time per request, in µs (0: not
 	// measured, as for the baseline).
 	ServerCPUUS float64  `json:"server_cpu_us_per_request"`
@@ -200,7 +207,7 @@ func (r *report) writeJSON(path string) error {
 	}
 	for _, row := range r.Rows {
 		out.Operations = append(out.Operations, jsonOp{
-			Name: row.Name, Requests: row.Requests, Errors: row.Errors, RPS: row.RPS, Ratio: row.Ratio,
+			Name: row.Name, Requests: row.Requests, Errors: row.Errors, RPS: row.RPS, Ratio: row.Ratio, InprocRatio: row.InprocRatio,
 			P50MS: msOf(row.P50), P99MS: msOf(row.P99), MaxMS: msOf(row.Max), Samples: row.Samples,
 			ServerCPUUS: float64(row.ServerCPU) / float64(time.Microsecond),
 		})

@@ -207,27 +207,3 @@ func freeAddr() (string, error) {
 	defer ln.Close()
 	return ln.Addr().String(), nil
 }
-
-// startBare serves the bare baseline: a plain net/http server in this
-// process whose handler answers every request with body, a user-sized SCIM
-// document, and nothing else. Its rate, through the same client pool, is
-// the ceiling of what any Go HTTP service could do on this machine with
-// this client, and the denominator of every ratio in the table.
-func startBare(body []byte) (addr string, stop func(), err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	length := strconv.Itoa(len(body))
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h := w.Header()
-			h.Set("Content-Type", "application/scim+json; charset=utf-8")
-			h.Set("Content-Length", length)
-			w.Write(body)
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	go srv.Serve(ln)
-	return ln.Addr().String(), func() { srv.Close() }, nil
-}
