@@ -93,3 +93,26 @@ func BenchmarkDecodeStored(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEncodeStored encodes a user's attribute document as stores
+// write it on every create and change: json.Marshal, which they used
+// before, against scim.AppendDocument.
+func BenchmarkEncodeStored(b *testing.B) {
+	u := benchUser(b)
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(u.Attributes); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("AppendDocument", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := scim.AppendDocument(make([]byte, 0, 1024), u.Attributes); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -60,13 +59,21 @@ type userRow struct {
 	emailKeys          []string // distinct FoldKeys of EmailValues, for user_emails
 }
 
+// encodeUser encodes u's columns with scim's encoder, not encoding/json:
+// every create and change pays for it, and json.Marshal's reflection over
+// the attribute map cost a PATCH about a twentieth of its CPU. A nil slice
+// or map is written as null, as json.Marshal writes it.
 func encodeUser(u *birdie.User) (userRow, error) {
 	var r userRow
 	var err error
-	if r.emailValues, err = json.Marshal(u.EmailValues); err != nil {
-		return r, fmt.Errorf("encode email values: %w", err)
+	if u.EmailValues == nil {
+		r.emailValues = []byte("null")
+	} else {
+		r.emailValues = scim.AppendJSON(nil, u.EmailValues)
 	}
-	if r.attrs, err = json.Marshal(u.Attributes); err != nil {
+	if u.Attributes == nil {
+		r.attrs = []byte("null")
+	} else if r.attrs, err = scim.AppendDocument(make([]byte, 0, 1024), u.Attributes); err != nil {
 		return r, fmt.Errorf("encode attributes: %w", err)
 	}
 	r.emailKeys = emailKeys(u.EmailValues)
