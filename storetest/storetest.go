@@ -47,6 +47,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"UpdateUserIndexedAttributes", testUpdateUserIndexedAttributes},
 		{"UpdateUserEmails", testUpdateUserEmails},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"UpdateUserRaced", testUpdateUserRaced},
 		{"ConcurrentCreates", testConcurrentCreates},
 		{"DeleteUser", testDeleteUser},
 		{"ListPaging", testListPaging},

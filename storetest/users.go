@@ -401,6 +401,53 @@ func testConcurrentUpdates(t *testing.T, s birdie.Store) {
 	}
 }
 
+// testUpdateUserRaced starts another write of the same user while an
+// update is being computed, and waits for it a moment. A store that locks
+// the row (or the database) before calling update makes the other write
+// wait until it commits; a store that computed updates before taking its
+// lock would have to notice the change and update the fresh user. Either
+// way, whichever write went second must have seen the first.
+func testUpdateUserRaced(t *testing.T, s birdie.Store) {
+	ws := newWorkspace(t, s, "acme")
+	u := createUser(t, s, ws.ID, simpleUser(t, "raced@example.com"))
+	other := make(chan birdie.User, 1)
+	otherErr := make(chan error, 1)
+	calls := 0
+	got, err := s.UpdateUser(ctx(t), ws.ID, u.ID, func(x *birdie.User) error {
+		calls++
+		if calls == 1 {
+			go func() {
+				o, err := s.UpdateUser(ctx(t), ws.ID, u.ID, func(y *birdie.User) error {
+					y.Attributes["displayName"] = "Other"
+					return scim.Derive(y)
+				})
+				otherErr <- err
+				other <- o
+			}()
+			select {
+			case err := <-otherErr: // it landed first
+				otherErr <- err
+			case <-time.After(300 * time.Millisecond): // it waits for this one
+			}
+		}
+		x.Attributes["externalId"] = "saw " + x.DisplayName
+		return scim.Derive(x)
+	})
+	must(t, err, "UpdateUser")
+	must(t, <-otherErr, "the other UpdateUser")
+	o := <-other
+	final, err := s.User(ctx(t), ws.ID, u.ID)
+	must(t, err, "User")
+	switch {
+	case final.Version != u.Version+2 || final.DisplayName != "Other":
+		t.Errorf("after both writes: version %d, displayName %q; want %d, Other (a write was lost)", final.Version, final.DisplayName, u.Version+2)
+	case o.Version == u.Version+1 && (got.ExternalID != "saw Other" || final.ExternalID != "saw Other"):
+		t.Errorf("the other write landed first, but the update wrote %q (stored %q): it was computed on the user as read before", got.ExternalID, final.ExternalID)
+	case o.Version == u.Version+2 && got.ExternalID != "saw "+u.DisplayName:
+		t.Errorf("the update landed first, yet wrote %q", got.ExternalID)
+	}
+}
+
 func testConcurrentCreates(t *testing.T, s birdie.Store) {
 	ws := newWorkspace(t, s, "acme")
 	names := []string{"dup@example.com", "DUP@example.com", "Dup@Example.Com", "dup@EXAMPLE.COM"}
