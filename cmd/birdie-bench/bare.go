@@ -76,25 +76,9 @@ func startBareChild(ctx context.Context, body []byte, dir string) (*child, error
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dir, "bare.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close()
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), bareBodyEnv+"="+bodyPath, bareAddrEnv+"="+addr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = childProcAttr()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start the bare baseline (%s): %w", exe, err)
-	}
-	c := &child{cmd: cmd, addr: addr, logPath: logPath, exited: make(chan struct{})}
-	go func() {
-		c.waitErr = cmd.Wait()
-		close(c.exited)
-	}()
-	return c, nil
+	return startChild(cmd, addr, filepath.Join(dir, "bare.log"))
 }
 
 // serveBareChild is the child's whole life when bareBodyEnv is set: serve

@@ -64,26 +64,31 @@ func startServer(ctx context.Context, binary, dsn, dir string, extra []string) (
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dir, "birdie.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close() // the child has its own descriptor
 	// The extra flags come first: the flag package keeps a flag's last
 	// value, so they cannot move the server off the database and address
 	// the bench uses.
 	args := append(append([]string{"--db", dsn, "serve"}, extra...), "--addr", addr, "--no-bootstrap", "--rate-limit", "-1")
 	cmd := exec.Command(binary, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "BIRDIE_") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	return startChild(cmd, addr, filepath.Join(dir, "birdie.log"))
+}
+
+// startChild starts cmd, its output going to logPath, as a *child that
+// will listen on addr, and killed by the kernel if the bench dies first.
+func startChild(cmd *exec.Cmd, addr, logPath string) (*child, error) {
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the child has its own descriptor
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", binary, err)
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	c := &child{cmd: cmd, addr: addr, logPath: logPath, exited: make(chan struct{})}
 	go func() {
