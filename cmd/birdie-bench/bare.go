@@ -63,7 +63,7 @@ func startBare(body []byte) (addr string, stop func(), err error) {
 // startBareChild serves the baseline in a child process: this very
 // executable, started with bareBodyEnv and bareAddrEnv set. The child is
 // a *child like the birdie server, so its CPU time is measured the same way.
-func startBareChild(ctx context.Context, body []byte, dir string) (*child, error) {
+func startBareChild(body []byte, dir string) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find the bench's own executable: %w", err)

@@ -190,7 +190,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	bare, err := startBareChild(ctx, bareBody, tmp)
+	bare, err := startBareChild(bareBody, tmp)
 	if err != nil {
 		return nil, err
 	}
