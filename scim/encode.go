@@ -66,21 +66,45 @@ func AppendJSON(b []byte, v any) []byte { return appendValue(b, v) }
 // canonical document does not hold or on a number JSON cannot write (NaN,
 // ±Inf). Every create and change of a user encodes one: this is several
 // times cheaper than json.Marshal's reflection over a map.
+//
+// A nil map or slice, at any depth, is written as null, as json.Marshal
+// writes it (rendering writes {} and [] for those).
 func AppendDocument(b []byte, doc map[string]any) ([]byte, error) {
-	var bad error
-	b = appendChecked(b, doc, &bad)
-	return b, bad
+	e := checkedEncoder{nilAsNull: true}
+	b = e.append(b, doc)
+	return b, e.bad
 }
 
 func appendValue(b []byte, v any) []byte {
-	var bad error
-	return appendChecked(b, v, &bad)
+	var e checkedEncoder
+	return e.append(b, v)
 }
 
-// appendChecked appends v, writing null for a value JSON cannot hold and
-// setting *bad to an error naming the first such value: rendering (the
-// caller ignores bad) stays valid JSON, storing refuses it.
-func appendChecked(b []byte, v any, bad *error) []byte {
+// checkedEncoder appends values, writing null for a value JSON cannot hold
+// and keeping an error naming the first such value in bad: rendering (which
+// ignores bad) stays valid JSON, storing refuses it.
+type checkedEncoder struct {
+	nilAsNull bool // write nil maps and slices as null, not {} and []
+	bad       error
+}
+
+func (e *checkedEncoder) append(b []byte, v any) []byte {
+	if e.nilAsNull {
+		switch x := v.(type) {
+		case map[string]any:
+			if x == nil {
+				return append(b, "null"...)
+			}
+		case []any:
+			if x == nil {
+				return append(b, "null"...)
+			}
+		case []string:
+			if x == nil {
+				return append(b, "null"...)
+			}
+		}
+	}
 	switch x := v.(type) {
 	case string:
 		return appendString(b, x)
@@ -101,25 +125,25 @@ func appendChecked(b []byte, v any, bad *error) []byte {
 			}
 			b = appendString(b, k)
 			b = append(b, ':')
-			b = appendChecked(b, x[k], bad)
+			b = e.append(b, x[k])
 		}
 		return append(b, '}')
 	case []any:
 		b = append(b, '[')
-		for i, e := range x {
+		for i, el := range x {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendChecked(b, e, bad)
+			b = e.append(b, el)
 		}
 		return append(b, ']')
 	case []string:
 		b = append(b, '[')
-		for i, e := range x {
+		for i, str := range x {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, e)
+			b = appendString(b, str)
 		}
 		return append(b, ']')
 	case int:
@@ -128,8 +152,8 @@ func appendChecked(b []byte, v any, bad *error) []byte {
 		return strconv.AppendInt(b, x, 10)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			if *bad == nil {
-				*bad = fmt.Errorf("json: unsupported value: %v", x)
+			if e.bad == nil {
+				e.bad = fmt.Errorf("json: unsupported value: %v", x)
 			}
 			return append(b, "null"...)
 		}
@@ -137,8 +161,8 @@ func appendChecked(b []byte, v any, bad *error) []byte {
 	}
 	// Not a canonical document type: a programming error upstream. null
 	// keeps the output valid JSON.
-	if *bad == nil {
-		*bad = fmt.Errorf("json: unsupported type %T", v)
+	if e.bad == nil {
+		e.bad = fmt.Errorf("json: unsupported type %T", v)
 	}
 	return append(b, "null"...)
 }

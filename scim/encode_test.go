@@ -57,7 +57,8 @@ func TestAppendJSONInvalidUTF8(t *testing.T) {
 
 // TestAppendDocumentReadsBackAsJSONMarshal checks the stores' encoder
 // against what they wrote before it, json.Marshal: over random documents
-// with every canonical type, awkward strings and numbers of every size,
+// with every canonical type (nil maps and slices, []string and integers
+// included), awkward strings and numbers of every size,
 // what AppendDocument writes is valid JSON and reads back (through
 // DecodeDocument, as stores read it) to exactly what json.Marshal's bytes
 // read back to.
@@ -67,7 +68,7 @@ func TestAppendDocumentReadsBackAsJSONMarshal(t *testing.T) {
 	nums := []float64{0, -0.0, 1, -1, 0.5, 1e-7, 1e-6, 123456789, 1e20, 1e21, 1.5e300, -2.25e-300, math.MaxFloat64, math.SmallestNonzeroFloat64}
 	var value func(depth int) any
 	value = func(depth int) any {
-		switch k := rng.IntN(8); {
+		switch k := rng.IntN(12); {
 		case k == 0:
 			return nil
 		case k == 1:
@@ -86,6 +87,12 @@ func TestAppendDocumentReadsBackAsJSONMarshal(t *testing.T) {
 				a[i] = value(depth + 1)
 			}
 			return a
+		case k == 5:
+			return [...]any{map[string]any(nil), []any(nil), []string(nil)}[rng.IntN(3)]
+		case k == 6:
+			return []string{strs[rng.IntN(len(strs))], strs[rng.IntN(len(strs))]}[:rng.IntN(3)]
+		case k == 7:
+			return [...]any{rng.IntN(1000) - 500, int64(rng.Uint64() >> 11)}[rng.IntN(2)]
 		default:
 			return strs[rng.IntN(len(strs))]
 		}
