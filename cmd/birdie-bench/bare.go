@@ -78,7 +78,7 @@ func startBareChild(body []byte, dir string) (*child, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), bareBodyEnv+"="+bodyPath, bareAddrEnv+"="+addr)
-	return startChild(cmd, addr, filepath.Join(dir, "bare.log"))
+	return startChild("the bare baseline", cmd, addr, filepath.Join(dir, "bare.log"))
 }
 
 // serveBareChild is the child's whole life when bareBodyEnv is set: serve

@@ -175,7 +175,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	logf("seeded in %s (%.0f users/s)", seed.Elapsed.Round(time.Millisecond), float64(cfg.Users)/seed.Elapsed.Seconds())
 
-	srv, err := startServer(ctx, binary, dsn, tmp, cfg.ServeFlags)
+	srv, err := startServer(binary, dsn, tmp, cfg.ServeFlags)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	}
 	defer bare.stop()
 	if err := bare.waitReady(ctx, client, 30*time.Second); err != nil {
-		return nil, fmt.Errorf("bare baseline: %w", err)
+		return nil, err
 	}
 	inprocAddr, closeInproc, err := startBare(bareBody)
 	if err != nil {

@@ -43,6 +43,7 @@ func buildBinary(ctx context.Context, dir string) (string, error) {
 // child is the birdie server running as a child process.
 type child struct {
 	cmd     *exec.Cmd
+	name    string // for messages: "birdie", "the bare baseline"
 	addr    string // host:port it listens on
 	logPath string
 	exited  chan struct{} // closed when the process has exited
@@ -59,7 +60,7 @@ type child struct {
 // runs on its defaults whatever the shell has set. Its log (one JSON line
 // per request, as in production) goes to a file, which costs the bench
 // nothing to drain.
-func startServer(ctx context.Context, binary, dsn, dir string, extra []string) (*child, error) {
+func startServer(binary, dsn, dir string, extra []string) (*child, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -74,12 +75,13 @@ func startServer(ctx context.Context, binary, dsn, dir string, extra []string) (
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	return startChild(cmd, addr, filepath.Join(dir, "birdie.log"))
+	return startChild("birdie", cmd, addr, filepath.Join(dir, "birdie.log"))
 }
 
-// startChild starts cmd, its output going to logPath, as a *child that
-// will listen on addr, and killed by the kernel if the bench dies first.
-func startChild(cmd *exec.Cmd, addr, logPath string) (*child, error) {
+// startChild starts cmd, its output going to logPath, as the *child name
+// that will listen on addr, and killed by the kernel if the bench dies
+// first.
+func startChild(name string, cmd *exec.Cmd, addr, logPath string) (*child, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -90,7 +92,7 @@ func startChild(cmd *exec.Cmd, addr, logPath string) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
-	c := &child{cmd: cmd, addr: addr, logPath: logPath, exited: make(chan struct{})}
+	c := &child{name: name, cmd: cmd, addr: addr, logPath: logPath, exited: make(chan struct{})}
 	go func() {
 		c.waitErr = cmd.Wait()
 		close(c.exited)
@@ -114,13 +116,13 @@ func (c *child) waitReady(ctx context.Context, client *http.Client, timeout time
 		}
 		select {
 		case <-c.exited:
-			return fmt.Errorf("birdie exited before it was ready (%v); its log:\n%s", c.waitErr, c.logTail())
+			return fmt.Errorf("%s exited before it was ready (%v); its log:\n%s", c.name, c.waitErr, c.logTail())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("birdie not ready on %s after %s; its log:\n%s", c.addr, timeout, c.logTail())
+			return fmt.Errorf("%s not ready on %s after %s; its log:\n%s", c.name, c.addr, timeout, c.logTail())
 		}
 	}
 }
