@@ -48,6 +48,7 @@ var Dialect = sqlstore.Dialect{
 	UniqueViolation:     uniqueViolation,
 	ForeignKeyViolation: foreignKeyViolation,
 	CountShards:         16,
+	StatementWrites:     true,
 }
 
 func uniqueViolation(err error) (string, bool) {

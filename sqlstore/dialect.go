@@ -60,6 +60,15 @@ type Dialect struct {
 	// listQuery.ranged). SQLite, which keeps no statistics on value
 	// ranges, does; PostgreSQL's planner estimates ranges itself.
 	SortMatches bool
+
+	// StatementWrites: every statement is a network round trip
+	// (PostgreSQL), and the database runs INSERT … RETURNING inside WITH
+	// and takes array parameters. CreateUser is then one statement, its
+	// own transaction: the user, its emails and the workspace's count in
+	// one round trip instead of five (BEGIN, three statements, COMMIT).
+	// Without it (SQLite, where a statement costs no round trip and group
+	// commit shares the commit) they run in a transaction.
+	StatementWrites bool
 }
 
 // rebind rewrites the "?" placeholders of query for the dialect. Queries

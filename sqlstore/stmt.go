@@ -16,6 +16,7 @@ type stmt struct {
 	text   string // with "?" placeholders
 	writer bool   // prepared on the writer pool (run by writes)
 	lock   bool   // the dialect's ForUpdate is appended
+	cte    bool   // needs Dialect.StatementWrites; not prepared without it
 }
 
 // stmts lists every stmt, in declaration order.
@@ -38,10 +39,21 @@ func writeStmt(text string) *stmt { return newStmt(text, true, false) }
 // rows it reads until commit (see Dialect.ForUpdate).
 func lockStmt(text string) *stmt { return newStmt(text, true, true) }
 
-// prepare prepares every stmt.
+// cteStmt declares a write statement that only dialects with StatementWrites
+// run.
+func cteStmt(text string) *stmt {
+	st := writeStmt(text)
+	st.cte = true
+	return st
+}
+
+// prepare prepares every stmt the dialect runs.
 func (s *Store) prepare(ctx context.Context) error {
 	s.prepared = make([]*sql.Stmt, len(stmts))
 	for _, st := range stmts {
+		if st.cte && !s.d.StatementWrites {
+			continue
+		}
 		db, text := s.r, st.text
 		if st.writer {
 			db = s.w

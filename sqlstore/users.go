@@ -23,6 +23,21 @@ var (
 	insertUserStmt = writeStmt(`INSERT INTO users
 		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
+	// createUserStmt is CreateUser in one statement, for StatementWrites:
+	// the user, then one user_emails row per element of the array
+	// parameter, then the count.
+	createUserStmt = cteStmt(`WITH u AS (
+		INSERT INTO users
+		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk, workspace_id
+	), e AS (
+		INSERT INTO user_emails (user_pk, workspace_id, value_key)
+		SELECT u.pk, u.workspace_id, k FROM u, unnest(CAST(? AS TEXT[])) AS k
+	), c AS (
+		INSERT INTO user_counts (workspace_id, shard, n) VALUES (?, ?, 1)
+		ON CONFLICT (workspace_id, shard) DO UPDATE SET n = user_counts.n + excluded.n
+	)
+	SELECT pk FROM u`)
 	deleteUserStmt   = writeStmt(`DELETE FROM users WHERE pk = ?`)
 	insertEmailStmts = insertStmts(`INSERT INTO user_emails (user_pk, workspace_id, value_key) VALUES `, 3, ``, emailRowsPerInsert)
 	deleteEmailsStmt = writeStmt(`DELETE FROM user_emails WHERE user_pk = ?`)
@@ -128,6 +143,9 @@ func (s *Store) userWriteError(workspaceID int64, u *birdie.User, err error) err
 // set. ECONFLICT if the userName is taken in the workspace; ENOTFOUND if the
 // workspace does not exist.
 func (s *Store) CreateUser(ctx context.Context, workspaceID int64, u birdie.User) error {
+	if s.d.StatementWrites {
+		return wrap("create user", s.createUserStatement(ctx, workspaceID, &u))
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.insertUser(ctx, tx, workspaceID, &u); err != nil {
 			return err
@@ -135,6 +153,25 @@ func (s *Store) CreateUser(ctx context.Context, workspaceID int64, u birdie.User
 		return s.addUserCount(ctx, tx, workspaceID, 1)
 	})
 	return wrap("create user", err)
+}
+
+// createUserStatement is CreateUser as one statement (Dialect.StatementWrites).
+func (s *Store) createUserStatement(ctx context.Context, workspaceID int64, u *birdie.User) error {
+	r, err := encodeUser(u)
+	if err != nil {
+		return err
+	}
+	var pk int64
+	err = s.stmt(createUserStmt).QueryRowContext(ctx,
+		workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
+		u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
+		micros(u.Created), micros(u.LastModified), u.Version,
+		r.emailKeys,
+		workspaceID, s.countShard()).Scan(&pk)
+	if err != nil {
+		return s.userWriteError(workspaceID, u, err)
+	}
+	return nil
 }
 
 // insertUser writes one new user's rows (users, user_emails) in tx; the
@@ -158,15 +195,19 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, workspaceID int64, u
 // addUserCount adds n (which may be negative) to the workspace's user
 // count, on a shard picked at random (see Dialect.CountShards).
 func (s *Store) addUserCount(ctx context.Context, tx *sql.Tx, workspaceID int64, n int) error {
-	shard := 0
-	if s.d.CountShards > 1 {
-		shard = rand.IntN(s.d.CountShards)
-	}
-	_, err := s.txStmt(ctx, tx, addUserCountStmt).ExecContext(ctx, workspaceID, shard, n)
+	_, err := s.txStmt(ctx, tx, addUserCountStmt).ExecContext(ctx, workspaceID, s.countShard(), n)
 	if err != nil && s.d.ForeignKeyViolation(err) {
 		return errWorkspaceNotFound(workspaceID)
 	}
 	return err
+}
+
+// countShard picks the user_counts shard a write adjusts.
+func (s *Store) countShard() int {
+	if s.d.CountShards > 1 {
+		return rand.IntN(s.d.CountShards)
+	}
+	return 0
 }
 
 // insertEmails writes the user_emails rows of one user.
