@@ -238,10 +238,17 @@ func BenchmarkListModifiedSince(b *testing.B) {
 	}
 	since := users[len(users)-11].LastModified.Format(time.RFC3339Nano)
 	f := birdie.Compare{Path: birdie.AttrPath{Attr: "meta", Sub: "lastModified"}, Op: birdie.OpGt, Value: since}
-	for b.Loop() {
-		page, err := s.ListUsers(b.Context(), ws.ID, birdie.UserQuery{Filter: f, Count: 100})
-		if err != nil || page.Total != 10 {
-			b.Fatal(page.Total, err)
-		}
+	for _, c := range []struct {
+		name   string
+		cursor bool
+	}{{"startIndex", false}, {"cursor", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				page, err := s.ListUsers(b.Context(), ws.ID, birdie.UserQuery{Filter: f, Count: 100, UseCursor: c.cursor})
+				if err != nil || page.Total != 10 || len(page.Users) != 10 {
+					b.Fatal(page.Total, len(page.Users), err)
+				}
+			}
+		})
 	}
 }

@@ -74,6 +74,16 @@ func (l listQuery) sortMatches() listQuery {
 	return l
 }
 
+// sortMatchesIfFew is l.sortMatches() when l holds a range whose total
+// matches are few enough to sort and the dialect needs telling (see
+// listQuery.ranged), and l otherwise.
+func (l listQuery) sortMatchesIfFew(d Dialect, total int) listQuery {
+	if l.ranged && d.SortMatches && total <= sortMatchesMax {
+		return l.sortMatches()
+	}
+	return l
+}
+
 // buildList plans q for the workspace.
 func buildList(workspaceID int64, q birdie.UserQuery) (listQuery, error) {
 	col, err := sortColumn(q.SortBy)
@@ -277,9 +287,7 @@ func (s *Store) listExact(ctx context.Context, tx *sql.Tx, workspaceID int64, l 
 	if count == 0 || start > page.Total {
 		return page, nil
 	}
-	if l.ranged && s.d.SortMatches && page.Total <= sortMatchesMax {
-		l = l.sortMatches()
-	}
+	l = l.sortMatchesIfFew(s.d, page.Total)
 	now := s.now()
 	var posns []position
 	if pos, ok := s.resume.get(fp(), start, now); ok {
@@ -404,6 +412,7 @@ func (s *Store) listCursor(ctx context.Context, tx *sql.Tx, workspaceID int64, q
 		if page.Total, err = s.count(ctx, tx, workspaceID, l); err != nil {
 			return page, err
 		}
+		l = l.sortMatchesIfFew(s.d, page.Total)
 		users, posns, err = s.readPage(ctx, tx, l, pos, before, 0, count+1)
 	} else {
 		users, posns, page.Total, err = s.matchPage(ctx, tx, q.Filter, l, pos, before, count+1)

@@ -22,7 +22,11 @@ func testListCursor(t *testing.T, s birdie.Store) {
 	for _, u := range filterUsers(t, 23, t0) {
 		createUser(t, s, ws.ID, u)
 	}
-	filters := []string{"", `userName sw "user"`, `active eq true`, `active eq true and name.givenName eq "bob"`, `emails.type eq "work"`}
+	// The meta ranges are an incremental sync's "changed since": stores
+	// may read their matches through another index and sort them.
+	since := t0.Add(5*time.Minute + 30*time.Second).Format(time.RFC3339Nano)
+	filters := []string{"", `userName sw "user"`, `active eq true`, `active eq true and name.givenName eq "bob"`, `emails.type eq "work"`,
+		fmt.Sprintf(`meta.lastModified gt %q`, since), fmt.Sprintf(`meta.created ge %q and active eq true`, since)}
 	sorts := []struct {
 		by   string
 		desc bool
