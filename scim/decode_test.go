@@ -70,3 +70,35 @@ func FuzzDecodeDocument(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecodeDocument(t, b) })
 }
+
+// TestDecodeUserRefusesCaseVariantMembers: a body naming a member twice in
+// different case, at any depth and in objects of any size, is refused with
+// a detail naming where and both spellings; bodies without one decode.
+func TestDecodeUserRefusesCaseVariantMembers(t *testing.T) {
+	many := `"m00":0`
+	for i := 1; i < 20; i++ {
+		many += `,"m` + string(rune('0'+i/10)) + string(rune('0'+i%10)) + `":0`
+	}
+	cases := []struct {
+		body, detail string // detail "" means accepted
+	}{
+		{`{"userName":"a@example.com","title":"x","TITLE":"y"}`, `the request body names the member "title" twice (as "TITLE" and "title")`},
+		{`{"userName":"a@example.com","name":{"givenName":"a","GivenName":"b"}}`, `the object at name names the member "givenname" twice (as "GivenName" and "givenName")`},
+		{`{"userName":"a@example.com","emails":[{"value":"a@example.com"},{"value":"b@example.com","Value":"c@example.com"}]}`, `the object at emails[1] names the member "value" twice (as "Value" and "value")`},
+		{`{"userName":"a@example.com","x":{"y":[[{"k":1,"K":2}]]}}`, `the object at x.y[0][0] names the member "k" twice (as "K" and "k")`},
+		{`{"userName":"a@example.com",` + many + `,"M07":1}`, `the request body names the member "m07" twice (as "M07" and "m07")`},
+		{`{"userName":"a@example.com",` + many + `}`, ``},
+		{`{"userName":"a@example.com","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@example.com","type":"work"}]}`, ``},
+	}
+	for _, c := range cases {
+		_, err := DecodeUser([]byte(c.body))
+		switch {
+		case c.detail == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.body, err)
+		case c.detail != "" && err == nil:
+			t.Errorf("%s: accepted, want refused with %q", c.body, c.detail)
+		case c.detail != "" && !strings.Contains(err.Error(), c.detail):
+			t.Errorf("%s: error %q, want it to contain %q", c.body, err, c.detail)
+		}
+	}
+}

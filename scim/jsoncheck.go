@@ -80,34 +80,81 @@ func hexRune(b []byte, at int) (rune, bool) {
 // checkDuplicateMembers rejects objects, at any depth, that name one member
 // twice in different letter case: SCIM attribute names are
 // case-insensitive, so {"title":"a","TITLE":"b"} is ambiguous, and picking
-// one would depend on map order.
+// one would depend on map order. Every create and replace body is checked,
+// so the walk allocates nothing unless it finds one: paths are built only
+// for the error.
 func checkDuplicateMembers(v any, path string) error {
+	d := findDuplicateMember(v)
+	if d == nil {
+		return nil
+	}
+	p := path
+	for i := len(d.path) - 1; i >= 0; i-- {
+		p = d.path[i](p)
+	}
+	return BadRequest(ErrInvalidSyntax, "%s names the member %q twice (as %q and %q); attribute names are case-insensitive, send it once", where(p), strings.ToLower(d.a), min(d.a, d.b), max(d.a, d.b))
+}
+
+// duplicateMember is a member named twice (as a and b) in the object at
+// path, innermost step last, each step extending its parent's path.
+type duplicateMember struct {
+	a, b string
+	path []func(string) string
+}
+
+func findDuplicateMember(v any) *duplicateMember {
 	switch x := v.(type) {
 	case map[string]any:
-		if len(x) > 1 {
-			seen := make(map[string]string, len(x))
-			for k := range x {
-				lk := strings.ToLower(k)
-				if other, dup := seen[lk]; dup {
-					a, b := min(k, other), max(k, other)
-					return BadRequest(ErrInvalidSyntax, "%s names the member %q twice (as %q and %q); attribute names are case-insensitive, send it once", where(path), lk, a, b)
-				}
-				seen[lk] = k
-			}
+		if a, b, dup := duplicateKey(x); dup {
+			return &duplicateMember{a: a, b: b}
 		}
 		for k, sv := range x {
-			if err := checkDuplicateMembers(sv, joinPath(path, k)); err != nil {
-				return err
+			if d := findDuplicateMember(sv); d != nil {
+				d.path = append(d.path, func(p string) string { return joinPath(p, k) })
+				return d
 			}
 		}
 	case []any:
 		for i, e := range x {
-			if err := checkDuplicateMembers(e, elemPath(path, i)); err != nil {
-				return err
+			if d := findDuplicateMember(e); d != nil {
+				d.path = append(d.path, func(p string) string { return elemPath(p, i) })
+				return d
 			}
 		}
 	}
 	return nil
+}
+
+// duplicateKey finds two keys of m equal but for letter case. Objects in
+// SCIM bodies have a handful of members: up to 16 are compared pairwise,
+// without allocating; larger ones through a map of lower-cased keys.
+func duplicateKey(m map[string]any) (a, b string, dup bool) {
+	if len(m) < 2 {
+		return "", "", false
+	}
+	if len(m) <= 16 {
+		var keys [16]string
+		n := 0
+		for k := range m {
+			for _, other := range keys[:n] {
+				if strings.EqualFold(k, other) {
+					return k, other, true
+				}
+			}
+			keys[n] = k
+			n++
+		}
+		return "", "", false
+	}
+	seen := make(map[string]string, len(m))
+	for k := range m {
+		lk := strings.ToLower(k)
+		if other, found := seen[lk]; found {
+			return k, other, true
+		}
+		seen[lk] = k
+	}
+	return "", "", false
 }
 
 func where(path string) string {
