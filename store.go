@@ -82,6 +82,11 @@ type Store interface {
 	// transactions, so that it never holds the database for long, and
 	// may be run by several processes at once.
 	PruneLogs(ctx context.Context, before time.Time) (int64, error)
+	// PruneLogBodies removes the request bodies (LogEntry.Body) of the
+	// entries older than before, in every workspace, and returns how many
+	// entries it changed; the entries themselves stay. Like PruneLogs it
+	// works in small transactions and may run in several processes.
+	PruneLogBodies(ctx context.Context, before time.Time) (int64, error)
 
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error

@@ -144,6 +144,11 @@ func (s *store) PruneLogs(ctx context.Context, before time.Time) (_ int64, err e
 	return s.inner.PruneLogs(ctx, before)
 }
 
+func (s *store) PruneLogBodies(ctx context.Context, before time.Time) (_ int64, err error) {
+	defer s.timed("prune_log_bodies")(&err)
+	return s.inner.PruneLogBodies(ctx, before)
+}
+
 func (s *store) Ping(ctx context.Context) error { return s.inner.Ping(ctx) }
 
 // Ready forwards to the wrapped store's readiness check, or Ping.

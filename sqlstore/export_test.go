@@ -24,3 +24,6 @@ func PlanFilter(f birdie.Filter, workspaceID int64) (where string, exact bool) {
 	p := planFilter(f, workspaceID)
 	return p.where, p.exact
 }
+
+// PruneLogBodiesSQL is the statement PruneLogBodies runs, for its plan.
+var PruneLogBodiesSQL = pruneLogBodiesStmt.text

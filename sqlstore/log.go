@@ -30,6 +30,12 @@ const pruneChunk = 1000
 var pruneLogStmt = writeStmt(`DELETE FROM provisioning_log WHERE id IN
 	(SELECT id FROM provisioning_log WHERE workspace_id = ? AND time < ? LIMIT ` + strconv.Itoa(pruneChunk) + `)`)
 
+// pruneLogBodiesStmt blanks the bodies of entries before a time,
+// pruneChunk at a time, found through the partial index of entries with
+// a body (provisioning_log_bodies).
+var pruneLogBodiesStmt = writeStmt(`UPDATE provisioning_log SET body = '' WHERE id IN
+	(SELECT id FROM provisioning_log WHERE workspace_id = ? AND time < ? AND body <> '' LIMIT ` + strconv.Itoa(pruneChunk) + `)`)
+
 // pruneLogUsersStmt deletes the provisioning_log_users rows of minutes
 // wholly before the cutoff minute, pruneChunk at a time.
 var pruneLogUsersStmt = writeStmt(`DELETE FROM provisioning_log_users WHERE (workspace_id, user_key, minute) IN
@@ -251,8 +257,26 @@ func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int64, error) 
 	return total, nil
 }
 
-// pruneChunks runs a DELETE of at most pruneChunk rows until it deletes
-// fewer, and returns how many rows it deleted.
+// PruneLogBodies removes the bodies of the entries older than before, in
+// chunks, workspace by workspace.
+func (s *Store) PruneLogBodies(ctx context.Context, before time.Time) (int64, error) {
+	workspaces, err := s.Workspaces(ctx)
+	if err != nil {
+		return 0, wrap("prune log bodies", err)
+	}
+	var total int64
+	for _, ws := range workspaces {
+		n, err := s.pruneChunks(ctx, pruneLogBodiesStmt, ws.ID, micros(before))
+		total += n
+		if err != nil {
+			return total, wrap("prune log bodies", err)
+		}
+	}
+	return total, nil
+}
+
+// pruneChunks runs a DELETE (or UPDATE) of at most pruneChunk rows until
+// it changes fewer, and returns how many rows it changed.
 func (s *Store) pruneChunks(ctx context.Context, st *stmt, args ...any) (int64, error) {
 	var total int64
 	for {

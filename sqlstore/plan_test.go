@@ -157,6 +157,20 @@ func TestQueryPlans(t *testing.T) {
 			}
 		}
 	}
+
+	// Removing old debug bodies reads only the entries that have one,
+	// through the partial index, never the whole log.
+	plan := explain(t, sqlstore.PruneLogBodiesSQL, []any{1, 1})
+	usesBodies := false
+	for _, line := range plan {
+		usesBodies = usesBodies || strings.Contains(line, "provisioning_log_bodies")
+		if strings.HasPrefix(line, "SCAN provisioning_log") {
+			t.Errorf("PruneLogBodies: plan step %q scans the log", line)
+		}
+	}
+	if !usesBodies {
+		t.Errorf("PruneLogBodies does not use the index of entries with a body: %q", plan)
+	}
 }
 
 // TestPlanPointers checks that filters built from pointers plan like

@@ -355,3 +355,67 @@ func testWorkspaceDebug(t *testing.T, s birdie.Store) {
 	_, err = s.SetWorkspaceDebug(ctx(t), "nope", until)
 	wantCode(t, err, birdie.ENOTFOUND, "SetWorkspaceDebug of an unknown slug")
 }
+
+// testPruneLogBodies: the bodies of entries older than the cutoff are
+// removed, in every workspace and more than one statement's worth; the
+// entries stay whole otherwise, and newer bodies are kept.
+func testPruneLogBodies(t *testing.T, s birdie.Store) {
+	ws := newWorkspace(t, s, "acme")
+	other := newWorkspace(t, s, "other")
+	cutoff := now().Add(-7 * 24 * time.Hour)
+	const old = 1100 // more than one pruning statement changes
+	var batch []birdie.LogEntry
+	for i := range old {
+		w := ws.ID
+		if i%4 == 0 {
+			w = other.ID
+		}
+		batch = append(batch, logEntry(w, cutoff.Add(-time.Duration(i+1)*time.Second), func(e *birdie.LogEntry) {
+			e.Path, e.Body = fmt.Sprintf("/old%d", i), fmt.Sprintf(`{"userName":"u%d@example.com"}`, i)
+		}))
+	}
+	batch = append(batch,
+		logEntry(ws.ID, cutoff.Add(-time.Hour), func(e *birdie.LogEntry) { e.Path = "/old-without-body" }),
+		logEntry(ws.ID, cutoff, func(e *birdie.LogEntry) { e.Path, e.Body = "/at-cutoff", `{"a":1}` }),
+		logEntry(ws.ID, now(), func(e *birdie.LogEntry) { e.Path, e.Body = "/new", `{"b":2}` }),
+		logEntry(other.ID, now(), func(e *birdie.LogEntry) { e.Path, e.Body = "/other-new", `{"c":3}` }),
+	)
+	must(t, s.AppendLog(ctx(t), batch), "AppendLog")
+
+	n, err := s.PruneLogBodies(ctx(t), cutoff)
+	must(t, err, "PruneLogBodies")
+	if n != old {
+		t.Errorf("PruneLogBodies changed %d entries, want %d", n, old)
+	}
+	entries := 0
+	for _, w := range []int64{ws.ID, other.ID} {
+		list, err := s.Logs(ctx(t), w, birdie.LogQuery{Limit: 10000})
+		must(t, err, "Logs")
+		entries += len(list)
+		for _, e := range list {
+			wantBody := ""
+			switch e.Path {
+			case "/at-cutoff":
+				wantBody = `{"a":1}`
+			case "/new":
+				wantBody = `{"b":2}`
+			case "/other-new":
+				wantBody = `{"c":3}`
+			}
+			if e.Body != wantBody {
+				t.Errorf("after PruneLogBodies, %s has body %q, want %q", e.Path, e.Body, wantBody)
+			}
+			if e.Status != 200 || e.Client == "" || e.TokenID == "" {
+				t.Errorf("after PruneLogBodies, %s lost more than its body: %+v", e.Path, e)
+			}
+		}
+	}
+	if want := len(batch); entries != want {
+		t.Errorf("after PruneLogBodies the log holds %d entries, want all %d", entries, want)
+	}
+	n, err = s.PruneLogBodies(ctx(t), cutoff)
+	must(t, err, "PruneLogBodies again")
+	if n != 0 {
+		t.Errorf("PruneLogBodies again changed %d entries, want 0", n)
+	}
+}

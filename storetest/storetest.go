@@ -60,6 +60,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) birdie.Store) {
 		{"LogUserAcrossMinutes", testLogUserAcrossMinutes},
 		{"LogBounds", testLogBounds},
 		{"PruneLogs", testPruneLogs},
+		{"PruneLogBodies", testPruneLogBodies},
 		{"WorkspaceDebug", testWorkspaceDebug},
 	}
 	for _, tc := range tests {

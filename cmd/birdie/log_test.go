@@ -308,6 +308,51 @@ func TestRunWorkspaceDebug(t *testing.T) {
 	})
 }
 
+// TestRunServeLogBodyRetention checks that serve removes request bodies
+// older than --log-body-retention at start, keeping their entries and newer
+// bodies, and refuses a bad value.
+func TestRunServeLogBodyRetention(t *testing.T) {
+	dsn := testbackend.SQLite().DSN(t)
+	rtRun(t, map[string]string{"BIRDIE_DB": dsn}, "workspace", "create", "acme").ok(t, "workspace create")
+	acme := workspaceID(t, dsn, "acme")
+	now := time.Now()
+	entry := func(ago time.Duration, path string) birdie.LogEntry {
+		return birdie.LogEntry{WorkspaceID: acme, Time: now.Add(-ago), TokenID: "tok_0123456789abcdef", Method: "POST", Path: path,
+			Operation: birdie.OpCreate, Status: 201, Client: "Okta", Body: `{"userName":"jane@example.com"}`}
+	}
+	appendLog(t, dsn, entry(48*time.Hour, "/old"), entry(5*time.Minute, "/new"))
+	vars := map[string]string{"BIRDIE_DB": dsn}
+	rtRun(t, vars, "serve", "--addr", "127.0.0.1:0", "--log-body-retention", "a while").fails(t, "serve with a bad --log-body-retention")
+	rtRun(t, map[string]string{"BIRDIE_DB": dsn, "BIRDIE_LOG_BODY_RETENTION": "-1h"}, "serve", "--addr", "127.0.0.1:0").fails(t, "serve with a negative BIRDIE_LOG_BODY_RETENTION")
+
+	s := startServe(t, dsn, map[string]string{"BIRDIE_LOG_BODY_RETENTION": "1d"}, "--no-bootstrap")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := rtRun(t, vars, "log", "acme", "--json").ok(t, "log --json")
+		bodies := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			var e struct{ Path, Body string }
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("log --json line %q: %v", line, err)
+			}
+			bodies[e.Path] = e.Body
+		}
+		if len(bodies) != 2 || bodies["/new"] == "" {
+			t.Fatalf("after serve with a body retention of one day: entries and bodies %q, want both entries and the new body", bodies)
+		}
+		if bodies["/old"] == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve with a body retention of one day kept the two-day-old body: %q", bodies)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := s.stop(t); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
 // TestRunServeLogRetention checks that serve prunes expired entries at
 // start, and refuses a bad retention.
 func TestRunServeLogRetention(t *testing.T) {

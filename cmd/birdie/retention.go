@@ -11,14 +11,20 @@ import (
 // DefaultLogRetention is how long provisioning log entries are kept.
 const DefaultLogRetention = 30 * 24 * time.Hour
 
+// DefaultLogBodyRetention is how long the request bodies a workspace's
+// debug switch keeps stay in their entries. They hold personal data and
+// serve one investigation, so they go well before the entries.
+const DefaultLogBodyRetention = 7 * 24 * time.Hour
+
 // pruneEvery is how often serve deletes expired log entries.
 const pruneEvery = time.Hour
 
-// startPruning deletes provisioning log entries older than retention now
-// and every pruneEvery, in the background, until stop is called. Every
-// replica does it: pruning is idempotent, and cheap when there is nothing
-// to delete.
-func startPruning(store birdie.Store, retention time.Duration, logger *slog.Logger) (stop func()) {
+// startPruning deletes provisioning log entries older than retention, and
+// removes the bodies of entries older than bodyRetention, now and every
+// pruneEvery, in the background, until stop is called (a retention of 0
+// does not prune). Every replica does it: pruning is idempotent, and
+// cheap when there is nothing to delete.
+func startPruning(store birdie.Store, retention, bodyRetention time.Duration, logger *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -26,14 +32,27 @@ func startPruning(store birdie.Store, retention time.Duration, logger *slog.Logg
 		t := time.NewTicker(pruneEvery)
 		defer t.Stop()
 		for {
-			n, err := store.PruneLogs(ctx, time.Now().Add(-retention))
-			switch {
-			case ctx.Err() != nil:
-				return
-			case err != nil:
-				logger.Warn("provisioning log: pruning failed; retrying in an hour", "deleted", n, "error", err.Error())
-			case n > 0:
-				logger.Info("provisioning log: pruned expired entries", "deleted", n, "retention", retention.String())
+			if retention > 0 {
+				n, err := store.PruneLogs(ctx, time.Now().Add(-retention))
+				switch {
+				case ctx.Err() != nil:
+					return
+				case err != nil:
+					logger.Warn("provisioning log: pruning failed; retrying in an hour", "deleted", n, "error", err.Error())
+				case n > 0:
+					logger.Info("provisioning log: pruned expired entries", "deleted", n, "retention", retention.String())
+				}
+			}
+			if bodyRetention > 0 {
+				n, err := store.PruneLogBodies(ctx, time.Now().Add(-bodyRetention))
+				switch {
+				case ctx.Err() != nil:
+					return
+				case err != nil:
+					logger.Warn("provisioning log: removing old request bodies failed; retrying in an hour", "removed", n, "error", err.Error())
+				case n > 0:
+					logger.Info("provisioning log: removed expired request bodies", "entries", n, "retention", bodyRetention.String())
+				}
 			}
 			select {
 			case <-ctx.Done():

@@ -51,6 +51,8 @@ func (c *cli) serve(args []string) error {
 	logLevel := fs.String("log-level", envOr(c.getenv, "BIRDIE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	userCacheMB := fs.Int("user-cache-mb", -1, fmt.Sprintf("memory for rendered users answering GET /Users/{id} and userName lookups without a query (SQLite only; -1: %d on SQLite, off on PostgreSQL; 0: off)", server.DefaultUserCacheBytes>>20))
 	logRetention := fs.String("log-retention", envOr(c.getenv, "BIRDIE_LOG_RETENTION", fmt.Sprintf("%dh", int(DefaultLogRetention.Hours()))), "delete provisioning log entries older than this, e.g. 720h or 30d (0 keeps them)")
+	logBodyRetention := fs.String("log-body-retention", envOr(c.getenv, "BIRDIE_LOG_BODY_RETENTION", fmt.Sprintf("%dh", int(DefaultLogBodyRetention.Hours()))),
+		"remove the request bodies a workspace's debug switch kept from provisioning log entries older than this, e.g. 168h or 7d (0 keeps them as long as their entries)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -64,6 +66,10 @@ func (c *cli) serve(args []string) error {
 	retention, err := parseDuration(*logRetention)
 	if err != nil || retention < 0 {
 		return fmt.Errorf("serve: --log-retention %q: want a duration such as 720h or 30d, or 0 to keep every entry", *logRetention)
+	}
+	bodyRetention, err := parseDuration(*logBodyRetention)
+	if err != nil || bodyRetention < 0 {
+		return fmt.Errorf("serve: --log-body-retention %q: want a duration such as 168h or 7d, or 0 to keep bodies as long as their entries", *logBodyRetention)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -159,8 +165,8 @@ func (c *cli) serve(args []string) error {
 		}
 	}
 	defer closeAPI()
-	if retention > 0 {
-		defer startPruning(store, retention, logger)()
+	if retention > 0 || bodyRetention > 0 {
+		defer startPruning(store, retention, bodyRetention, logger)()
 	}
 	handler := http.Handler(api)
 	if *metricsAddr == "" {
