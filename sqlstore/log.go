@@ -236,40 +236,41 @@ func reversed(list []birdie.LogEntry) []birdie.LogEntry {
 // pruneChunk entries per statement, each its own transaction. Concurrent
 // runs are harmless: a row deleted by one is skipped by the other.
 func (s *Store) PruneLogs(ctx context.Context, before time.Time) (int64, error) {
-	workspaces, err := s.Workspaces(ctx)
-	if err != nil {
-		return 0, wrap("prune log", err)
-	}
-	var total int64
-	for _, ws := range workspaces {
-		n, err := s.pruneChunks(ctx, pruneLogStmt, ws.ID, micros(before))
-		total += n
+	total, err := s.eachWorkspace(ctx, "prune log", func(ws int64) (int64, error) {
+		n, err := s.pruneChunks(ctx, pruneLogStmt, ws, micros(before))
 		if err != nil {
-			return total, wrap("prune log", err)
+			return n, err
 		}
-		if _, err := s.pruneChunks(ctx, pruneLogUsersStmt, ws.ID, minuteOf(before)); err != nil {
-			return total, wrap("prune log", err)
-		}
-	}
+		_, err = s.pruneChunks(ctx, pruneLogUsersStmt, ws, minuteOf(before))
+		return n, err
+	})
 	// The rows pruned may be in the set of rows known to be written: a
 	// later entry in such a minute must write its row again.
 	s.logUsers.forget()
-	return total, nil
+	return total, err
 }
 
 // PruneLogBodies removes the bodies of the entries older than before, in
 // chunks, workspace by workspace.
 func (s *Store) PruneLogBodies(ctx context.Context, before time.Time) (int64, error) {
+	return s.eachWorkspace(ctx, "prune log bodies", func(ws int64) (int64, error) {
+		return s.pruneChunks(ctx, pruneLogBodiesStmt, ws, micros(before))
+	})
+}
+
+// eachWorkspace runs prune for every workspace in turn, until one fails,
+// and adds up the rows it changed.
+func (s *Store) eachWorkspace(ctx context.Context, op string, prune func(workspaceID int64) (int64, error)) (int64, error) {
 	workspaces, err := s.Workspaces(ctx)
 	if err != nil {
-		return 0, wrap("prune log bodies", err)
+		return 0, wrap(op, err)
 	}
 	var total int64
 	for _, ws := range workspaces {
-		n, err := s.pruneChunks(ctx, pruneLogBodiesStmt, ws.ID, micros(before))
+		n, err := prune(ws.ID)
 		total += n
 		if err != nil {
-			return total, wrap("prune log bodies", err)
+			return total, wrap(op, err)
 		}
 	}
 	return total, nil

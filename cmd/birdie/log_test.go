@@ -308,6 +308,14 @@ func TestRunWorkspaceDebug(t *testing.T) {
 	})
 }
 
+// refusesBadRetention checks that serve refuses flag set to something not a
+// duration, and the environment variable env set to a negative one.
+func refusesBadRetention(t *testing.T, dsn, flag, env string) {
+	t.Helper()
+	rtRun(t, map[string]string{"BIRDIE_DB": dsn}, "serve", "--addr", "127.0.0.1:0", flag, "a while").fails(t, "serve with a bad "+flag)
+	rtRun(t, map[string]string{"BIRDIE_DB": dsn, env: "-5m"}, "serve", "--addr", "127.0.0.1:0").fails(t, "serve with a negative "+env)
+}
+
 // TestRunServeLogBodyRetention checks that serve removes request bodies
 // older than --log-body-retention at start, keeping their entries and newer
 // bodies, and refuses a bad value.
@@ -322,8 +330,7 @@ func TestRunServeLogBodyRetention(t *testing.T) {
 	}
 	appendLog(t, dsn, entry(48*time.Hour, "/old"), entry(5*time.Minute, "/new"))
 	vars := map[string]string{"BIRDIE_DB": dsn}
-	rtRun(t, vars, "serve", "--addr", "127.0.0.1:0", "--log-body-retention", "a while").fails(t, "serve with a bad --log-body-retention")
-	rtRun(t, map[string]string{"BIRDIE_DB": dsn, "BIRDIE_LOG_BODY_RETENTION": "-1h"}, "serve", "--addr", "127.0.0.1:0").fails(t, "serve with a negative BIRDIE_LOG_BODY_RETENTION")
+	refusesBadRetention(t, dsn, "--log-body-retention", "BIRDIE_LOG_BODY_RETENTION")
 
 	s := startServe(t, dsn, map[string]string{"BIRDIE_LOG_BODY_RETENTION": "1d"}, "--no-bootstrap")
 	deadline := time.Now().Add(10 * time.Second)
@@ -359,8 +366,7 @@ func TestRunServeLogRetention(t *testing.T) {
 	dsn := testbackend.SQLite().DSN(t)
 	seedLog(t, dsn) // one entry of acme is two days old
 	vars := map[string]string{"BIRDIE_DB": dsn}
-	rtRun(t, vars, "serve", "--addr", "127.0.0.1:0", "--log-retention", "a while").fails(t, "serve with a bad --log-retention")
-	rtRun(t, map[string]string{"BIRDIE_DB": dsn, "BIRDIE_LOG_RETENTION": "-5m"}, "serve", "--addr", "127.0.0.1:0").fails(t, "serve with a negative BIRDIE_LOG_RETENTION")
+	refusesBadRetention(t, dsn, "--log-retention", "BIRDIE_LOG_RETENTION")
 
 	s := startServe(t, dsn, map[string]string{"BIRDIE_LOG_RETENTION": "1d"}, "--no-bootstrap")
 	deadline := time.Now().Add(10 * time.Second)

@@ -32,27 +32,9 @@ func startPruning(store birdie.Store, retention, bodyRetention time.Duration, lo
 		t := time.NewTicker(pruneEvery)
 		defer t.Stop()
 		for {
-			if retention > 0 {
-				n, err := store.PruneLogs(ctx, time.Now().Add(-retention))
-				switch {
-				case ctx.Err() != nil:
-					return
-				case err != nil:
-					logger.Warn("provisioning log: pruning failed; retrying in an hour", "deleted", n, "error", err.Error())
-				case n > 0:
-					logger.Info("provisioning log: pruned expired entries", "deleted", n, "retention", retention.String())
-				}
-			}
-			if bodyRetention > 0 {
-				n, err := store.PruneLogBodies(ctx, time.Now().Add(-bodyRetention))
-				switch {
-				case ctx.Err() != nil:
-					return
-				case err != nil:
-					logger.Warn("provisioning log: removing old request bodies failed; retrying in an hour", "removed", n, "error", err.Error())
-				case n > 0:
-					logger.Info("provisioning log: removed expired request bodies", "entries", n, "retention", bodyRetention.String())
-				}
+			if !pruneOnce(ctx, logger, "expired entries", retention, store.PruneLogs) ||
+				!pruneOnce(ctx, logger, "old request bodies", bodyRetention, store.PruneLogBodies) {
+				return
 			}
 			select {
 			case <-ctx.Done():
@@ -65,4 +47,22 @@ func startPruning(store birdie.Store, retention, bodyRetention time.Duration, lo
 		cancel()
 		<-done
 	}
+}
+
+// pruneOnce runs prune with the cutoff retention ago (nothing if retention
+// is 0) and logs what it did; false if ctx ended meanwhile.
+func pruneOnce(ctx context.Context, logger *slog.Logger, what string, retention time.Duration, prune func(context.Context, time.Time) (int64, error)) bool {
+	if retention <= 0 {
+		return true
+	}
+	n, err := prune(ctx, time.Now().Add(-retention))
+	switch {
+	case ctx.Err() != nil:
+		return false
+	case err != nil:
+		logger.Warn("provisioning log: pruning "+what+" failed; retrying in an hour", "pruned", n, "error", err.Error())
+	case n > 0:
+		logger.Info("provisioning log: pruned "+what, "pruned", n, "retention", retention.String())
+	}
+	return true
 }
