@@ -88,6 +88,10 @@ func TestDecodeUserRefusesCaseVariantMembers(t *testing.T) {
 		{`{"userName":"a@example.com","x":{"y":[[{"k":1,"K":2}]]}}`, `the object at x.y[0][0] names the member "k" twice (as "K" and "k")`},
 		{`{"userName":"a@example.com",` + many + `,"M07":1}`, `the request body names the member "m07" twice (as "M07" and "m07")`},
 		{`{"userName":"a@example.com",` + many + `}`, ``},
+		// Names equal under strings.EqualFold (as attribute lookup
+		// compares them) though not under strings.ToLower: long s.
+		{`{"userName":"a@example.com","displayName":"x","diſplayName":"y"}`, `the request body names the member "displayname" twice (as "displayName" and "diſplayName")`},
+		{`{"userName":"a@example.com",` + many + `,"displayName":"x","diſplayName":"y"}`, `the request body names the member "displayname" twice (as "displayName" and "diſplayName")`},
 		{`{"userName":"a@example.com","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@example.com","type":"work"}]}`, ``},
 	}
 	for _, c := range cases {

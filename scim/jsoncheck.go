@@ -92,7 +92,7 @@ func checkDuplicateMembers(v any, path string) error {
 	for i := len(d.path) - 1; i >= 0; i-- {
 		p = d.path[i](p)
 	}
-	return BadRequest(ErrInvalidSyntax, "%s names the member %q twice (as %q and %q); attribute names are case-insensitive, send it once", where(p), strings.ToLower(d.a), min(d.a, d.b), max(d.a, d.b))
+	return BadRequest(ErrInvalidSyntax, "%s names the member %q twice (as %q and %q); attribute names are case-insensitive, send it once", where(p), strings.ToLower(min(d.a, d.b)), min(d.a, d.b), max(d.a, d.b))
 }
 
 // duplicateMember is a member named twice (as a and b) in the object at
@@ -127,7 +127,10 @@ func findDuplicateMember(v any) *duplicateMember {
 
 // duplicateKey finds two keys of m equal but for letter case. Objects in
 // SCIM bodies have a handful of members: up to 16 are compared pairwise,
-// without allocating; larger ones through a map of lower-cased keys.
+// without allocating; larger ones through a map of case-folded keys. Both
+// agree with strings.EqualFold, as attribute lookup does (Schema.Attr), so
+// that "diſplayName" beside "displayName" is refused, not one of them
+// picked by map order.
 func duplicateKey(m map[string]any) (a, b string, dup bool) {
 	if len(m) < 2 {
 		return "", "", false
@@ -148,7 +151,7 @@ func duplicateKey(m map[string]any) (a, b string, dup bool) {
 	}
 	seen := make(map[string]string, len(m))
 	for k := range m {
-		lk := strings.ToLower(k)
+		lk := foldString(k) // equal exactly when strings.EqualFold says so
 		if other, found := seen[lk]; found {
 			return k, other, true
 		}

@@ -284,8 +284,9 @@ func TestWritesAfterClose(t *testing.T) {
 // TestBatchWithFailingWrites queues writes while the writer is held by an
 // update, so that they run as one group-commit batch when it is released:
 // the writes that fail (a taken userName, a refused update, a panicking
-// update) are rolled back to their savepoints and answered with their own
-// error, and the others commit.
+// update, a bulk create that fails after writing its first user) are
+// rolled back to their savepoints and answered with their own error, and
+// the others commit.
 func TestBatchWithFailingWrites(t *testing.T) {
 	s, ws := openWithWorkspace(t)
 	ctx := t.Context()
@@ -333,6 +334,9 @@ func TestBatchWithFailingWrites(t *testing.T) {
 			return err
 		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "panicked: boom") }},
 		{"create 4", func() error { return s.CreateUser(ctx, ws.ID, benchUser(4, now)) }, func(err error) bool { return err == nil }},
+		// Fails after writing user 5: its savepoint must be rolled back.
+		{"bulk create of 5 and a taken userName", func() error { return s.BulkCreateUsers(ctx, ws.ID, []birdie.User{benchUser(5, now), dup}) },
+			func(err error) bool { return birdie.ErrorCode(err) == birdie.ECONFLICT }},
 	}
 	errs := make([]error, len(writes))
 	var wg sync.WaitGroup
@@ -358,7 +362,7 @@ func TestBatchWithFailingWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	if page.Total != 4 || len(page.Users) != 4 {
-		t.Errorf("the workspace has %d users (%d listed), want 4: the held one and creates 2, 3, 4", page.Total, len(page.Users))
+		t.Errorf("the workspace has %d users (%d listed), want 4: the held one and creates 2, 3, 4 (not the bulk create's user 5)", page.Total, len(page.Users))
 	}
 	got, err := s.User(ctx, ws.ID, held.ID)
 	if err != nil {

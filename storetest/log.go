@@ -247,8 +247,8 @@ func testPruneLogs(t *testing.T, s birdie.Store) {
 	ws := newWorkspace(t, s, "acme")
 	other := newWorkspace(t, s, "other")
 	cutoff := now().Add(-30 * 24 * time.Hour)
-	// More old entries than one pruning statement deletes.
-	const old = 1200
+	// More old entries in ws than one pruning statement deletes.
+	const old = 2200
 	var batch []birdie.LogEntry
 	for i := range old {
 		w := ws.ID
@@ -363,7 +363,7 @@ func testPruneLogBodies(t *testing.T, s birdie.Store) {
 	ws := newWorkspace(t, s, "acme")
 	other := newWorkspace(t, s, "other")
 	cutoff := now().Add(-7 * 24 * time.Hour)
-	const old = 1100 // more than one pruning statement changes
+	const old = 2100 // in ws, more than one pruning statement changes
 	var batch []birdie.LogEntry
 	for i := range old {
 		w := ws.ID

@@ -675,3 +675,31 @@ func TestServeBadEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDuration: whole days beside Go's durations, and day counts
+// that do not fit a time.Duration refused rather than wrapped around.
+func TestParseDuration(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"7d", 7 * 24 * time.Hour, true},
+		{"0d", 0, true},
+		{"0", 0, true},
+		{"90m", 90 * time.Minute, true},
+		{"-2d", -48 * time.Hour, true}, // callers refuse negatives with their own message
+		{"106751d", 106751 * 24 * time.Hour, true},
+		{"106752d", 0, false},
+		{"213504d", 0, false}, // once 25 minutes
+		{"-106752d", 0, false},
+		{"d", 0, false},
+		{"1.5d", 0, false},
+		{"a while", 0, false},
+	} {
+		got, err := parseDuration(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
