@@ -108,7 +108,8 @@ func (c *cli) workspaceDebug(args []string) error {
 			fmt.Fprintf(c.stdout, "debug off for workspace %s: request bodies are no longer kept\n", ws.Slug)
 			return nil
 		}
-		fmt.Fprintf(c.stderr, "note: until then, request bodies of workspace %s are kept in its provisioning log, passwords redacted; they hold personal data (turn it off early with: birdie workspace debug %s --off)\n", ws.Slug, ws.Slug)
+		fmt.Fprintf(c.stderr, "note: until then, request bodies of workspace %s are kept in its provisioning log, passwords redacted; they hold personal data (turn it off early with: birdie workspace debug %s --off). Servers remove them from the log after their --log-body-retention (%s unless set).\n",
+			ws.Slug, ws.Slug, fmt.Sprintf("%d days", int(DefaultLogBodyRetention/(24*time.Hour))))
 		fmt.Fprintf(c.stdout, "debug on for workspace %s until %s\n", ws.Slug, ws.DebugUntil.UTC().Format(time.RFC3339))
 		return nil
 	})

@@ -268,6 +268,9 @@ func TestRunWorkspaceDebug(t *testing.T) {
 		if until.Before(before.Add(time.Hour-2*time.Second)) || until.After(time.Now().Add(time.Hour)) {
 			t.Errorf("debug until %v, want an hour from now", until)
 		}
+		if !strings.Contains(r.stderr, "personal data") || !strings.Contains(r.stderr, "--log-body-retention (7 days unless set)") {
+			t.Errorf("workspace debug's note does not say the bodies hold personal data and how long servers keep them: %q", r.stderr)
+		}
 		s, err := opendb.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
