@@ -14,22 +14,30 @@ import (
 	"birdie/scim"
 )
 
+// insertUserSQL inserts one users row; insertUserArgs are its arguments.
+const insertUserSQL = `INSERT INTO users
+		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertUserArgs are insertUserSQL's arguments for u, encoded as r, and
+// then more.
+func insertUserArgs(workspaceID int64, u *birdie.User, r userRow, more ...any) []any {
+	return append([]any{workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
+		u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
+		micros(u.Created), micros(u.LastModified), u.Version}, more...)
+}
+
 // userCols are the columns scanUser reads, in its order.
 const userCols = `pk, id, user_name, external_id, display_name, active, email, email_values, attributes, created, last_modified, version`
 
 var (
 	userStmt       = readStmt(`SELECT ` + userCols + ` FROM users WHERE id = ? AND workspace_id = ?`)
 	lockUserStmt   = lockStmt(`SELECT ` + userCols + ` FROM users WHERE id = ? AND workspace_id = ?`)
-	insertUserStmt = writeStmt(`INSERT INTO users
-		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`)
+	insertUserStmt = writeStmt(insertUserSQL + ` RETURNING pk`)
 	// createUserStmt is CreateUser in one statement, for StatementWrites:
 	// the user, then one user_emails row per element of the array
 	// parameter, then the count.
-	createUserStmt = cteStmt(`WITH u AS (
-		INSERT INTO users
-		(workspace_id, id, user_name, user_name_key, external_id, display_name, display_name_key, active, email, email_key, email_values, attributes, created, last_modified, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk, workspace_id
+	createUserStmt = cteStmt(`WITH u AS (` + insertUserSQL + ` RETURNING pk, workspace_id
 	), e AS (
 		INSERT INTO user_emails (user_pk, workspace_id, value_key)
 		SELECT u.pk, u.workspace_id, k FROM u, unnest(CAST(? AS TEXT[])) AS k
@@ -163,11 +171,7 @@ func (s *Store) createUserStatement(ctx context.Context, workspaceID int64, u *b
 	}
 	var pk int64
 	err = s.stmt(createUserStmt).QueryRowContext(ctx,
-		workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
-		u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
-		micros(u.Created), micros(u.LastModified), u.Version,
-		r.emailKeys,
-		workspaceID, s.countShard()).Scan(&pk)
+		insertUserArgs(workspaceID, u, r, r.emailKeys, workspaceID, s.countShard())...).Scan(&pk)
 	if err != nil {
 		return s.userWriteError(workspaceID, u, err)
 	}
@@ -182,10 +186,7 @@ func (s *Store) insertUser(ctx context.Context, tx *sql.Tx, workspaceID int64, u
 		return err
 	}
 	var pk int64
-	err = s.txStmt(ctx, tx, insertUserStmt).QueryRowContext(ctx,
-		workspaceID, u.ID, u.UserName, birdie.FoldKey(u.UserName), u.ExternalID, u.DisplayName, birdie.FoldKey(u.DisplayName), u.Active,
-		u.Email, birdie.FoldKey(u.Email), string(r.emailValues), string(r.attrs),
-		micros(u.Created), micros(u.LastModified), u.Version).Scan(&pk)
+	err = s.txStmt(ctx, tx, insertUserStmt).QueryRowContext(ctx, insertUserArgs(workspaceID, u, r)...).Scan(&pk)
 	if err != nil {
 		return s.userWriteError(workspaceID, u, err)
 	}
